@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ScimHostsConfig(AppConfig):
+    name = "scim_hosts"
+    verbose_name = "SCIM host provisioning"
+
+    def ready(self):
+        from scim_hosts import preferences
+
+        preferences.register()

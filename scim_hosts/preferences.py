@@ -1,0 +1,5 @@
+"""The "SCIM Host Provisioning" section of the Preferences page."""
+
+
+def register():
+    pass

@@ -1,0 +1,56 @@
+import pytest
+from django.db import connection
+
+from tests.factories import AccountFactory, MembershipFactory
+from visitor_mgmt.models import Membership
+
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostgreSQL; on SQLite they are skipped with a reason."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def account(db):
+    return AccountFactory(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def other_account(db):
+    return AccountFactory(name="Globex", slug="globex")
+
+
+@pytest.fixture
+def admin_user(account):
+    return MembershipFactory(account=account, role=Membership.Role.ADMIN).user
+
+
+@pytest.fixture
+def staff_user(account):
+    return MembershipFactory(account=account, role=Membership.Role.STAFF).user
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client

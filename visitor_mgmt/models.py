@@ -1,0 +1,209 @@
+"""Domain model of the product: accounts, their people, hosts, host groups and visits.
+
+The core knows that a host or group may be *directory-managed* (``source == DIRECTORY``):
+such records are written only by a directory connector and are read-only everywhere else.
+It does not know which protocol the connector speaks.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", "Added by hand"
+    CSV = "csv", "CSV import"
+    DIRECTORY = "directory", "Microsoft Entra ID"
+
+
+class Account(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Kiosk privacy: show "Jane D." instead of the full name to visitors.
+    kiosk_short_names = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """Links a Django user to the one account they work in, with a role."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        STAFF = "staff", "Staff"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+
+    def __str__(self):
+        return f"{self.user} @ {self.account} ({self.role})"
+
+    @property
+    def is_admin(self):
+        return self.role == self.Role.ADMIN
+
+
+class HostQuerySet(models.QuerySet):
+    def live(self):
+        """Hosts that were not deleted (tombstones are kept only for visit history)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def for_account(self, account):
+        return self.filter(account=account)
+
+
+class Host(models.Model):
+    """An employee a visitor can come to see."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="hosts")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    alternate_email = models.EmailField(max_length=254, blank=True)
+    mobile = models.CharField(max_length=64, blank=True, help_text="Used for SMS.")
+    alternate_mobile = models.CharField(max_length=64, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    department = models.CharField(max_length=255, blank=True)
+    organization = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField(default=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    # Directory identifiers: the sign-in name (Entra userPrincipalName) and the
+    # directory's own id for the person.
+    username = models.CharField(max_length=255, blank=True)
+    external_id = models.CharField(max_length=255, blank=True)
+    # The directory's last record of this host, kept verbatim so a connector can return
+    # exactly what it was sent. The core never reads it.
+    directory_data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            # userName is unique per account and case-insensitive among live hosts;
+            # Upper() matches what `__iexact` compiles to on PostgreSQL, so the same
+            # index serves lookups.
+            models.UniqueConstraint(
+                "account",
+                Upper("username"),
+                condition=Q(deleted_at__isnull=True) & ~Q(username=""),
+                name="host_username_ci_unique_live",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "external_id"], name="host_account_external_id"),
+            models.Index(fields=["account", "id"], name="host_account_id"),
+            models.Index(fields=["account", "updated_at"], name="host_account_updated"),
+        ]
+
+    def __str__(self):
+        return self.name or self.username or str(self.public_id)
+
+    @property
+    def name(self):
+        return self.display_name or " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def is_directory_managed(self):
+        return self.source == Source.DIRECTORY
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+
+class HostGroup(models.Model):
+    """A set of hosts a visitor can pick as one (a team, a site, Reception)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="host_groups")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    members = models.ManyToManyField(
+        Host, through="HostGroupMembership", related_name="host_groups", blank=True
+    )
+    directory_data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint("account", Upper("name"), name="hostgroup_name_ci_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "external_id"], name="hostgroup_account_external_id"),
+            models.Index(fields=["account", "id"], name="hostgroup_account_id"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_directory_managed(self):
+        return self.source == Source.DIRECTORY
+
+
+class HostGroupMembership(models.Model):
+    group = models.ForeignKey(HostGroup, on_delete=models.CASCADE, related_name="memberships")
+    host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="group_memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "host"], name="hostgroup_member_unique"),
+        ]
+        indexes = [models.Index(fields=["host"], name="hostgroup_member_host")]
+
+
+class Visit(models.Model):
+    class Notification(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        NONE = "none", "Nobody to notify"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="visits")
+    host = models.ForeignKey(
+        Host, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
+    host_group = models.ForeignKey(
+        HostGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
+    # Names are copied at sign-in so history survives deactivation and deletion.
+    host_name = models.CharField(max_length=255, blank=True)
+    host_group_name = models.CharField(max_length=255, blank=True)
+    visitor_name = models.CharField(max_length=200)
+    visitor_email = models.EmailField(blank=True)
+    visitor_company = models.CharField(max_length=200, blank=True)
+    signed_in_at = models.DateTimeField(auto_now_add=True)
+    signed_out_at = models.DateTimeField(null=True, blank=True)
+    notification_status = models.CharField(
+        max_length=10, choices=Notification.choices, default=Notification.PENDING
+    )
+    notification_error = models.CharField(max_length=500, blank=True)
+    notification_attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-signed_in_at", "-id"]
+        indexes = [models.Index(fields=["account", "signed_in_at"], name="visit_account_time")]
+
+    def __str__(self):
+        return f"{self.visitor_name} → {self.host_name or self.host_group_name}"
