@@ -25,6 +25,8 @@ class Account(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Kiosk privacy: show "Jane D." instead of the full name to visitors.
     kiosk_short_names = models.BooleanField(default=False)
+    # Who is told when a visitor finds no host at the kiosk (e.g. reception).
+    kiosk_fallback_email = models.EmailField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -207,3 +209,26 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.visitor_name} → {self.host_name or self.host_group_name}"
+
+
+class KioskDevice(models.Model):
+    """A front-desk tablet allowed to run the account's kiosk, by a secret device key.
+
+    Only the key's SHA-256 hash is stored; revoking a device ends its kiosk session.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="kiosk_devices")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.account})"
