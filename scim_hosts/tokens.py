@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +13,11 @@ from scim_hosts.models import ProvisioningEvent, ScimToken
 TOKEN_PREFIX = "vmscim_"
 # last_used_at is a display hint; writing it on every request would cost a write per call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def tenant_url():
+    """The address an admin pastes into Entra's "Tenant URL" field."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + "/scim/v2"
 
 
 def hash_token(raw_token):
