@@ -1,2 +1,14 @@
+"""Pages and actions of the "SCIM Host Provisioning" preferences (mounted at /preferences/scim/)."""
+
+from django.urls import path
+
+from scim_hosts import preferences_views as views
+
 app_name = "scim_prefs"
-urlpatterns = []
+urlpatterns = [
+    path("token/generate/", views.token_generate, name="token-generate"),
+    path("token/rotate/", views.token_rotate, name="token-rotate"),
+    path("enabled/", views.set_enabled, name="set-enabled"),
+    path("log/", views.log, name="log"),
+    path("mappings/", views.mappings, name="mappings"),
+]

@@ -1,0 +1,126 @@
+"""Actions and pages of the "SCIM Host Provisioning" preferences. Account admins only."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_http_methods, require_POST
+
+from scim_hosts import preferences_services as services
+from scim_hosts.models import ProvisioningEvent
+from scim_hosts.tokens import set_enabled as set_provisioning_enabled
+from scim_hosts.tokens import tenant_url
+from visitor_mgmt.permissions import account_admin_required
+
+
+def _back_to_section():
+    return redirect(reverse("preferences") + "#scim")
+
+
+@account_admin_required
+@require_POST
+@sensitive_variables("raw")
+def token_generate(request):
+    try:
+        _token, raw = services.token_generate(account=request.account, actor=request.user)
+    except services.TokenAlreadyExists:
+        messages.error(
+            request, "This account already has a secret token. Rotate it to get a new one."
+        )
+        return redirect("scim_prefs:token-rotate")
+    services.stash_new_token(request.session, account=request.account, raw_token=raw)
+    messages.success(
+        request,
+        "Secret token generated. Copy it now and paste it into Microsoft Entra ID: "
+        "it will not be shown again.",
+    )
+    return _back_to_section()
+
+
+@account_admin_required
+@require_http_methods(["GET", "POST"])
+@sensitive_variables("raw")
+def token_rotate(request):
+    token = services.account_token(request.account)
+    if token is None:
+        messages.info(request, "There is no secret token to rotate yet. Generate one first.")
+        return _back_to_section()
+    if request.method == "POST":
+        try:
+            _token, raw = services.token_rotate(account=request.account, actor=request.user)
+        except services.NoToken:  # removed between the check and the lock
+            messages.error(request, "There is no secret token to rotate.")
+            return _back_to_section()
+        services.stash_new_token(request.session, account=request.account, raw_token=raw)
+        messages.success(
+            request,
+            "Secret token rotated. The previous token no longer works: paste the new one "
+            "into Microsoft Entra ID now. It will not be shown again.",
+        )
+        return _back_to_section()
+    return render(
+        request,
+        "scim_hosts/rotate_confirm.html",
+        {"token": token, "tenant_url": tenant_url()},
+    )
+
+
+@account_admin_required
+@require_POST
+def set_enabled(request):
+    value = request.POST.get("enabled")
+    if value not in {"true", "false"}:
+        messages.error(request, "Choose whether provisioning is enabled.")
+        return _back_to_section()
+    enabled = value == "true"
+    try:
+        set_provisioning_enabled(account=request.account, enabled=enabled, actor=request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+        return _back_to_section()
+    if enabled:
+        messages.success(request, "Provisioning enabled. Microsoft Entra ID can sync again.")
+    else:
+        messages.success(
+            request,
+            "Provisioning disabled. Microsoft Entra ID's requests are refused until you enable "
+            "it again; the secret token is kept.",
+        )
+    return _back_to_section()
+
+
+class LogFilterForm(forms.Form):
+    outcome = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any outcome"), *ProvisioningEvent.Outcome.choices],
+    )
+    resource_type = forms.ChoiceField(
+        required=False,
+        label="Resource type",
+        choices=[("", "Any resource"), *services.RESOURCE_TYPE_CHOICES],
+    )
+
+
+@never_cache
+@account_admin_required
+@require_http_methods(["GET"])
+def log(request):
+    form = LogFilterForm(request.GET)
+    # An unknown value is reported on the form and ignored; the valid filters still apply.
+    form.is_valid()
+    filters = form.cleaned_data
+    page_obj = services.log_page(
+        account=request.account,
+        outcome=filters.get("outcome", ""),
+        resource_type=filters.get("resource_type", ""),
+        page=request.GET.get("page"),
+    )
+    return render(request, "scim_hosts/log.html", {"form": form, "page_obj": page_obj})
+
+
+@account_admin_required
+@require_http_methods(["GET"])
+def mappings(request):
+    return render(request, "scim_hosts/mappings.html", {"tables": services.mapping_tables()})

@@ -1,0 +1,277 @@
+"""Generating, showing once, rotating, enabling and disabling the SCIM secret token."""
+
+import logging
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from scim_hosts import preferences_services as services
+from scim_hosts.models import ProvisioningEvent, ScimToken
+from scim_hosts.tokens import authenticate, hash_token, rotate_token
+from tests.factories import AccountFactory, MembershipFactory, ScimTokenFactory
+from tests.preferences.helpers import (
+    ENABLED_URL,
+    GENERATE_URL,
+    LOG_URL,
+    PREFERENCES_URL,
+    ROTATE_URL,
+    scim_get,
+    tokens_in,
+)
+from visitor_mgmt.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def generate(client):
+    response = client.post(GENERATE_URL)
+    assert response.status_code == 302
+    assert response["Location"] == PREFERENCES_URL + "#scim"
+    page = client.get(PREFERENCES_URL)
+    (raw,) = set(tokens_in(page))
+    return raw, response, page
+
+
+# --- show once -------------------------------------------------------------------------
+
+
+def test_generated_token_is_shown_exactly_once(admin_client, account, caplog):
+    caplog.set_level(logging.DEBUG)
+    raw, post_response, page = generate(admin_client)
+    reload = admin_client.get(PREFERENCES_URL)
+    others = [admin_client.get(url) for url in (LOG_URL, ROTATE_URL)]
+
+    bodies = [r.content.decode() for r in (post_response, page, reload, *others)]
+    assert sum(raw in body for body in bodies) == 1
+    assert raw in page.content.decode()
+    # In a read-only field labelled "Secret Token", with a copy button and a warning.
+    html = page.content.decode()
+    assert '<label for="scim-secret-token">Secret Token</label>' in html
+    assert f'id="scim-secret-token" value="{raw}" readonly' in html
+    assert 'data-copy-target="scim-secret-token"' in html
+    assert "It will not be shown again" in html
+    assert "It will not be shown again" not in reload.content.decode()
+    # Neither page may be kept by a browser or proxy cache.
+    assert "no-store" in page["Cache-Control"]
+    assert "no-store" in reload["Cache-Control"]
+    # Never logged.
+    assert raw not in caplog.text
+
+
+def test_only_the_hash_is_stored(admin_client, account):
+    raw, _, _ = generate(admin_client)
+    token = ScimToken.objects.get(account=account)
+    assert token.token_hash == hash_token(raw)
+    assert token.hint == raw[-4:]
+    stored = [str(v) for v in ScimToken.objects.values_list().get()]
+    stored += [str(v) for row in ProvisioningEvent.objects.values_list() for v in row]
+    assert not any(raw in value for value in stored)
+    assert raw.startswith("vmscim_") and len(raw) >= 7 + 43  # prefix + 32 random bytes
+
+
+def test_session_no_longer_holds_the_token_after_it_was_shown(admin_client):
+    generate(admin_client)
+    assert services.NEW_TOKEN_SESSION_KEY not in admin_client.session
+
+
+def test_token_left_in_session_for_too_long_is_not_shown(admin_client, account):
+    admin_client.post(GENERATE_URL)
+    session = admin_client.session
+    stash = session[services.NEW_TOKEN_SESSION_KEY]
+    stash["at"] -= services.NEW_TOKEN_MAX_AGE_SECONDS + 1
+    session[services.NEW_TOKEN_SESSION_KEY] = stash
+    session.save()
+    page = admin_client.get(PREFERENCES_URL)
+    assert tokens_in(page) == []
+    assert services.NEW_TOKEN_SESSION_KEY not in admin_client.session
+
+
+def test_token_replaced_meanwhile_is_not_shown(admin_client, account, admin_user):
+    admin_client.post(GENERATE_URL)
+    rotate_token(account=account, actor=admin_user)  # e.g. another admin, or the CLI
+    assert tokens_in(admin_client.get(PREFERENCES_URL)) == []
+
+
+def test_section_shows_hint_and_metadata_after_generation(admin_client, admin_user):
+    raw, _, _ = generate(admin_client)
+    html = admin_client.get(PREFERENCES_URL).content.decode()
+    assert f"&hellip;{raw[-4:]}" in html
+    assert f"by {admin_user.get_username()}" in html
+    assert "Rotate token" in html
+    assert "Generate token" not in html
+    assert 'data-status="active"' in html
+
+
+# --- generate / rotate ---------------------------------------------------------------
+
+
+def test_generate_records_who_did_it(admin_client, account, admin_user):
+    generate(admin_client)
+    event = ProvisioningEvent.objects.get(account=account)
+    assert (event.action, event.actor, event.resource_type) == (
+        "token-generated",
+        admin_user,
+        "Token",
+    )
+
+
+def test_generate_when_a_token_exists_asks_for_rotation_instead(admin_client, account):
+    existing = ScimTokenFactory(account=account)
+    response = admin_client.post(GENERATE_URL)
+    assert response.status_code == 302
+    assert response["Location"] == ROTATE_URL
+    assert ScimToken.objects.get().token_hash == existing.token_hash
+    assert not ProvisioningEvent.objects.exists()
+
+
+def test_rotate_get_explains_and_changes_nothing(admin_client, account):
+    existing = ScimTokenFactory(account=account)
+    response = admin_client.get(ROTATE_URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "stops syncing" in html
+    assert "paste the new token" in html
+    assert f"&hellip;{existing.hint}" in html
+    assert 'method="post"' in html and "csrfmiddlewaretoken" in html
+    assert ScimToken.objects.get().token_hash == existing.token_hash
+    assert not ProvisioningEvent.objects.exists()
+
+
+def test_rotate_without_a_token_creates_nothing(admin_client):
+    response = admin_client.post(ROTATE_URL, follow=True)
+    assert response.redirect_chain[-1][0] == PREFERENCES_URL + "#scim"
+    assert "Generate one first" in response.content.decode()
+    assert not ScimToken.objects.exists()
+
+
+def test_rotation_shows_the_new_token_once_and_records_it(admin_client, account, admin_user):
+    first, _, _ = generate(admin_client)
+    response = admin_client.post(ROTATE_URL)
+    assert response.status_code == 302
+    assert response["Location"] == PREFERENCES_URL + "#scim"
+    page = admin_client.get(PREFERENCES_URL)
+    (second,) = set(tokens_in(page))
+    assert second != first
+    assert "previous token no longer works" in page.content.decode()
+    assert tokens_in(admin_client.get(PREFERENCES_URL)) == []
+    actions = list(
+        ProvisioningEvent.objects.filter(account=account)
+        .order_by("id")
+        .values_list("action", "actor")
+    )
+    assert actions == [("token-generated", admin_user.pk), ("token-rotated", admin_user.pk)]
+
+
+def test_rotation_stops_the_old_token_at_once(admin_client, account):
+    first, _, _ = generate(admin_client)
+    admin_client.post(ROTATE_URL)
+    (second,) = set(tokens_in(admin_client.get(PREFERENCES_URL)))
+    assert authenticate(first) is None
+    assert authenticate(second).account == account
+
+
+def test_rotation_over_the_scim_endpoint(admin_client):
+    first, _, _ = generate(admin_client)
+    entra = Client()  # no session: SCIM authenticates by bearer token only
+    assert scim_get(entra, first).status_code == 200
+    admin_client.post(ROTATE_URL)
+    (second,) = set(tokens_in(admin_client.get(PREFERENCES_URL)))
+    assert scim_get(entra, first).status_code == 401
+    assert scim_get(entra, second).status_code == 200
+
+
+# --- enable / disable ----------------------------------------------------------------
+
+
+def test_disable_then_enable(admin_client, account, admin_user):
+    raw, _, _ = generate(admin_client)
+
+    response = admin_client.post(ENABLED_URL, {"enabled": "false"}, follow=True)
+    assert "Provisioning disabled" in response.content.decode()
+    token = ScimToken.objects.get(account=account)
+    assert token.enabled is False
+    assert token.token_hash == hash_token(raw)  # the token is kept
+    assert authenticate(raw) is None
+    html = admin_client.get(PREFERENCES_URL).content.decode()
+    assert 'data-status="disabled"' in html
+    assert "Enable provisioning" in html
+
+    admin_client.post(ENABLED_URL, {"enabled": "true"})
+    assert ScimToken.objects.get(account=account).enabled is True
+    assert authenticate(raw).account == account
+    events = list(
+        ProvisioningEvent.objects.filter(action__in=["enabled", "disabled"])
+        .order_by("id")
+        .values_list("action", "actor")
+    )
+    assert events == [("disabled", admin_user.pk), ("enabled", admin_user.pk)]
+
+
+def test_disabled_integration_answers_401_over_the_scim_endpoint(admin_client):
+    raw, _, _ = generate(admin_client)
+    entra = Client()
+    assert scim_get(entra, raw).status_code == 200
+    admin_client.post(ENABLED_URL, {"enabled": "false"})
+    assert scim_get(entra, raw).status_code == 401
+    admin_client.post(ENABLED_URL, {"enabled": "true"})
+    assert scim_get(entra, raw).status_code == 200
+
+
+def test_enable_without_a_token_is_a_clear_error(admin_client):
+    response = admin_client.post(ENABLED_URL, {"enabled": "true"}, follow=True)
+    assert response.status_code == 200
+    assert "Generate a token before enabling provisioning." in response.content.decode()
+    assert not ScimToken.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["", "maybe", "1"])
+def test_enable_with_a_bad_value_changes_nothing(admin_client, account, value):
+    ScimTokenFactory(account=account)
+    response = admin_client.post(ENABLED_URL, {"enabled": value}, follow=True)
+    assert response.status_code == 200
+    assert "Choose whether provisioning is enabled." in response.content.decode()
+    assert ScimToken.objects.get().enabled is True
+    assert not ProvisioningEvent.objects.exists()
+
+
+# --- concurrency ---------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_generating_at_once_get_one_token():
+    account = AccountFactory()
+    admins = [MembershipFactory(account=account, role=Membership.Role.ADMIN).user for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def click(user):
+        try:
+            barrier.wait()
+            services.token_generate(account=account, actor=user)
+            outcomes.append("generated")
+        except services.TokenAlreadyExists:
+            outcomes.append("exists")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click, args=(user,)) for user in admins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["exists", "generated"]
+    assert ScimToken.objects.filter(account=account).count() == 1
+    assert ProvisioningEvent.objects.filter(account=account).count() == 1
+
+
+def test_last_used_is_shown(admin_client, account):
+    used = timezone.now() - timedelta(hours=2)
+    ScimTokenFactory(account=account, last_used_at=used)
+    html = admin_client.get(PREFERENCES_URL).content.decode()
+    assert used.strftime("%Y-%m-%d %H:%M") in html
+    assert "<dd>never</dd>" not in html
