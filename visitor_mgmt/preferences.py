@@ -38,3 +38,6 @@ def register_core_sections():
             order=0,
         )
     )
+    from visitor_mgmt.kiosk import preferences as kiosk_preferences  # here: import cycle
+
+    kiosk_preferences.register()

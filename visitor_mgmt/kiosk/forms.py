@@ -1,0 +1,99 @@
+from django import forms
+
+from visitor_mgmt.models import Visit
+
+# Kiosks are shared: the browser must never offer one visitor's entries to the next.
+NO_AUTOFILL = {"autocomplete": "off", "autocapitalize": "words", "spellcheck": "false"}
+
+
+def _squash(value):
+    return " ".join((value or "").split())
+
+
+class VisitorForm(forms.Form):
+    visitor_name = forms.CharField(
+        label="Your name",
+        max_length=Visit._meta.get_field("visitor_name").max_length,
+        widget=forms.TextInput(attrs=NO_AUTOFILL),
+    )
+    visitor_email = forms.EmailField(
+        label="E-mail (optional)",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email"}),
+    )
+    visitor_company = forms.CharField(
+        label="Company (optional)",
+        required=False,
+        max_length=Visit._meta.get_field("visitor_company").max_length,
+        widget=forms.TextInput(attrs=NO_AUTOFILL),
+    )
+
+    def clean_visitor_name(self):
+        name = _squash(self.cleaned_data["visitor_name"])
+        if not name:
+            raise forms.ValidationError("Please enter your name.")
+        return name
+
+    def clean_visitor_company(self):
+        return _squash(self.cleaned_data["visitor_company"])
+
+
+class SignOutForm(forms.Form):
+    visitor_name = forms.CharField(
+        label="Your name, as you signed in",
+        max_length=200,
+        widget=forms.TextInput(attrs=NO_AUTOFILL),
+    )
+
+    def clean_visitor_name(self):
+        name = _squash(self.cleaned_data["visitor_name"])
+        if not name:
+            raise forms.ValidationError("Please enter your name.")
+        return name
+
+
+class KioskSettingsForm(forms.Form):
+    short_names = forms.BooleanField(
+        label="Show visitors only first name and last initial (“Jane D.”)",
+        required=False,
+    )
+    fallback_email = forms.EmailField(
+        label="Reception e-mail",
+        required=False,
+        help_text="Told when a visitor cannot find the person they are visiting. "
+        "Leave empty to hide the “Let reception know” choice.",
+    )
+
+
+class DeviceForm(forms.Form):
+    name = forms.CharField(
+        label="Device name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "Front desk iPad"}),
+    )
+
+
+class ActivateForm(forms.Form):
+    key = forms.CharField(
+        label="Device key",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class VisitFilterForm(forms.Form):
+    host = forms.CharField(label="Host or group", required=False, max_length=200)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    host_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("“From” must not be after “To”.")
+        return cleaned

@@ -1,0 +1,41 @@
+"""The "Kiosk" section of the Preferences page: devices, privacy, reception e-mail."""
+
+from django.urls import reverse
+
+from visitor_mgmt.kiosk.forms import DeviceForm, KioskSettingsForm
+from visitor_mgmt.preferences import PreferencesSection, register_preferences_section
+
+
+def get_context(request, account):
+    devices = list(
+        account.kiosk_devices.select_related("created_by").order_by("revoked_at", "-created_at")
+    )
+    return {
+        "kiosk_url": request.build_absolute_uri(
+            reverse("kiosk:start", kwargs={"account_slug": account.slug})
+        ),
+        "activate_url": request.build_absolute_uri(
+            reverse("kiosk:activate", kwargs={"account_slug": account.slug})
+        ),
+        "settings_form": KioskSettingsForm(
+            initial={
+                "short_names": account.kiosk_short_names,
+                "fallback_email": account.kiosk_fallback_email,
+            }
+        ),
+        "device_form": DeviceForm(),
+        "devices": [d for d in devices if d.revoked_at is None],
+        "revoked_devices": [d for d in devices if d.revoked_at is not None][:10],
+    }
+
+
+def register():
+    register_preferences_section(
+        PreferencesSection(
+            key="kiosk",
+            title="Kiosk",
+            template="kiosk/preferences_section.html",
+            get_context=get_context,
+            order=20,
+        )
+    )

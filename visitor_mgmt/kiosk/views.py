@@ -1,0 +1,272 @@
+"""The visitor-facing kiosk: sign in (who you are → whom you visit → done) and sign out.
+
+Every step is a plain HTML form. The visitor's details travel between steps as hidden
+fields, so the kiosk keeps no server state until the visit is recorded. Pages are never
+cached, so the next visitor cannot page back to the previous one's entries.
+"""
+
+import uuid
+
+from django.contrib.auth import logout
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from visitor_mgmt.kiosk.device import kiosk_device_required, set_device_cookie
+from visitor_mgmt.kiosk.forms import ActivateForm, SignOutForm, VisitorForm
+from visitor_mgmt.models import Account, HostGroup, Visit
+from visitor_mgmt.services.kiosk import (
+    MIN_QUERY_LENGTH,
+    kiosk_device_authenticate,
+    kiosk_display_name,
+    kiosk_groups,
+    kiosk_host_search,
+    kiosk_hosts,
+    search_rate_limited,
+    search_retry_after,
+)
+from visitor_mgmt.services.visits import (
+    is_reception_visit,
+    open_visits_today,
+    visit_sign_in,
+    visit_sign_out,
+)
+
+VISIT_TOKEN_SALT = "visitor_mgmt.kiosk.visit"
+# The confirmation link works for a few minutes only.
+VISIT_TOKEN_MAX_AGE = 10 * 60
+# Pages that end a visitor's session return to the start by themselves.
+RETURN_AFTER_SECONDS = 20
+MAX_SIGN_OUT_MATCHES = 10
+
+
+def _start(account_slug):
+    return redirect("kiosk:start", account_slug=account_slug)
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+@never_cache
+@kiosk_device_required
+def start(request, account_slug):
+    return render(request, "kiosk/start.html", {"account": request.account, "form": VisitorForm()})
+
+
+def _choose_page(request, visitor, *, query="", error="", status=200):
+    account = request.account
+    searched = len(" ".join(query.split())) >= MIN_QUERY_LENGTH
+    results = []
+    if searched:
+        if search_rate_limited(device=request.kiosk_device):
+            error = "Too many searches at once. Please wait a moment and try again."
+            status = 429
+            searched = False
+        else:
+            results = kiosk_host_search(account=account, query=query)
+    response = render(
+        request,
+        "kiosk/choose.html",
+        {
+            "account": account,
+            "visitor": visitor,
+            "query": query,
+            "searched": searched,
+            "too_short": bool(query.strip()) and not searched and status != 429,
+            "results": results,
+            "groups": kiosk_groups(account=account, query=query),
+            "reception": bool(account.kiosk_fallback_email),
+            "error": error,
+            "min_query_length": MIN_QUERY_LENGTH,
+        },
+        status=status,
+    )
+    if status == 429:
+        response["Retry-After"] = str(search_retry_after())
+    return response
+
+
+@never_cache
+@kiosk_device_required
+def choose(request, account_slug):
+    """Step 2: whom are you visiting? (search a host, pick a group, or tell reception)."""
+    if request.method != "POST":
+        return _start(account_slug)
+    form = VisitorForm(request.POST)
+    if not form.is_valid():
+        return render(request, "kiosk/start.html", {"account": request.account, "form": form})
+    return _choose_page(request, form.cleaned_data, query=request.POST.get("q", "")[:200])
+
+
+@never_cache
+@kiosk_device_required
+def sign_in(request, account_slug):
+    """Record the visit for the chosen host, group or reception; then the confirmation."""
+    if request.method != "POST":
+        return _start(account_slug)
+    account = request.account
+    form = VisitorForm(request.POST)
+    if not form.is_valid():
+        return render(request, "kiosk/start.html", {"account": account, "form": form})
+    visitor = form.cleaned_data
+    choice = {}
+    if "host" in request.POST:
+        public_id = _uuid_or_none(request.POST["host"])
+        host = kiosk_hosts(account).filter(public_id=public_id).first() if public_id else None
+        if host is None:
+            return _choose_page(
+                request,
+                visitor,
+                error="That person is not available any more. Please search again.",
+                status=400,
+            )
+        choice = {"host": host}
+    elif "group" in request.POST:
+        public_id = _uuid_or_none(request.POST["group"])
+        group = (
+            HostGroup.objects.filter(account=account, public_id=public_id).first()
+            if public_id
+            else None
+        )
+        if group is None:
+            return _choose_page(
+                request, visitor, error="That group is not available any more.", status=400
+            )
+        choice = {"host_group": group}
+    elif "reception" in request.POST:
+        choice = {"to_reception": True}
+    else:
+        return _choose_page(request, visitor, error="Please choose whom you are visiting.")
+    try:
+        visit = visit_sign_in(account=account, **visitor, **choice)
+    except ValidationError as exc:
+        return _choose_page(request, visitor, error=" ".join(exc.messages), status=400)
+    token = signing.dumps({"v": visit.pk, "a": account.pk}, salt=VISIT_TOKEN_SALT)
+    url = reverse("kiosk:welcome", kwargs={"account_slug": account_slug})
+    return redirect(f"{url}?t={token}")
+
+
+@never_cache
+@kiosk_device_required
+def welcome(request, account_slug):
+    """Step 3: "<host> has been notified"."""
+    account = request.account
+    try:
+        data = signing.loads(
+            request.GET.get("t", ""), salt=VISIT_TOKEN_SALT, max_age=VISIT_TOKEN_MAX_AGE
+        )
+    except signing.BadSignature:
+        return _start(account_slug)
+    if not isinstance(data, dict) or data.get("a") != account.pk:
+        return _start(account_slug)
+    visit = Visit.objects.filter(pk=data.get("v"), account=account).select_related("host").first()
+    if visit is None:
+        return _start(account_slug)
+    if visit.host is not None:
+        target = kiosk_display_name(visit.host, short_names=account.kiosk_short_names)
+    elif visit.host_group_name:
+        target = f"Everyone in {visit.host_group_name}"
+    elif is_reception_visit(visit):
+        target = "Reception"
+    else:
+        target = "Your host"
+    return render(
+        request,
+        "kiosk/welcome.html",
+        {
+            "account": account,
+            "visit": visit,
+            "target": target,
+            "target_plural": visit.host is None and bool(visit.host_group_name),
+            "first_name": visit.visitor_name.split()[0],
+            "return_after": RETURN_AFTER_SECONDS,
+        },
+    )
+
+
+@never_cache
+@kiosk_device_required
+def sign_out(request, account_slug):
+    """Leaving: the visitor types the name they signed in with (today's open visits)."""
+    account = request.account
+    context = {"account": account, "matches": []}
+    if request.method != "POST":
+        context["form"] = SignOutForm()
+        return render(request, "kiosk/sign_out.html", context)
+    form = SignOutForm(request.POST)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "kiosk/sign_out.html", context)
+    matches = list(
+        open_visits_today(account=account, visitor_name=form.cleaned_data["visitor_name"])
+        .select_related("host")
+        .only(
+            "id",
+            "visitor_name",
+            "signed_in_at",
+            "signed_out_at",
+            "host_name",
+            "host_group_name",
+            "host__first_name",
+            "host__last_name",
+            "host__display_name",
+        )[:MAX_SIGN_OUT_MATCHES]
+    )
+    chosen = None
+    if "visit" in request.POST:
+        chosen = next((v for v in matches if str(v.pk) == request.POST["visit"]), None)
+    elif len(matches) == 1:
+        chosen = matches[0]
+    if chosen is not None:
+        visit_sign_out(visit=chosen)
+        return render(
+            request,
+            "kiosk/signed_out.html",
+            {
+                "account": account,
+                "first_name": chosen.visitor_name.split()[0],
+                "return_after": RETURN_AFTER_SECONDS,
+            },
+        )
+    if not matches:
+        form.add_error(
+            "visitor_name",
+            "We could not find anyone signed in today with that name. "
+            "Check the spelling, or ask at reception.",
+        )
+        return render(request, "kiosk/sign_out.html", context)
+    for visit in matches:
+        visit.target = (
+            kiosk_display_name(visit.host, short_names=account.kiosk_short_names)
+            if visit.host is not None
+            else (visit.host_group_name or "Reception")
+        )
+    context["matches"] = matches
+    return render(request, "kiosk/sign_out.html", context)
+
+
+@never_cache
+def activate(request, account_slug):
+    """Turn this browser into a kiosk of the account, with a device key from Preferences.
+
+    Optionally ends the admin's own session here, so no admin login stays open on a tablet.
+    """
+    account = get_object_or_404(Account, slug=account_slug)
+    form = ActivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        raw_key = form.cleaned_data["key"].strip()
+        device = kiosk_device_authenticate(account=account, raw_key=raw_key)
+        if device is not None:
+            if request.user.is_authenticated and request.POST.get("end_session"):
+                logout(request)
+            response = _start(account_slug)
+            return set_device_cookie(response, device, raw_key)
+        form.add_error("key", "That key is not valid for this account, or it was revoked.")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "kiosk/activate.html", {"account": account, "form": form}, status=status)

@@ -1,0 +1,132 @@
+"""The Visits page of the admin site: today's and past visits, filters, CSV export."""
+
+import csv
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from visitor_mgmt.kiosk.forms import VisitFilterForm
+from visitor_mgmt.models import Host, Visit
+from visitor_mgmt.permissions import account_member_required
+from visitor_mgmt.services.visits import visit_sign_out, visit_target_label, visits_for_account
+
+PAGE_SIZE = 50
+CSV_COLUMNS = [
+    "signed_in_at",
+    "signed_out_at",
+    "visitor_name",
+    "visitor_email",
+    "visitor_company",
+    "host",
+    "host_group",
+    "notification_status",
+]
+
+
+def _filtered_visits(request):
+    """(form, queryset, querystring without the page) for the request's filters."""
+    form = VisitFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    host = None
+    if filters.get("host_id"):
+        host = Host.objects.filter(account=request.account, public_id=filters["host_id"]).first()
+    visits = visits_for_account(
+        account=request.account,
+        host_query=filters.get("host", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        host=host,
+    )
+    if filters.get("host_id") and host is None:
+        visits = visits.none()
+    params = {
+        k: request.GET[k] for k in ("host", "date_from", "date_to", "host_id") if k in request.GET
+    }
+    params = {k: v for k, v in params.items() if v}
+    return form, visits, urlencode(params)
+
+
+@account_member_required
+def visit_list(request):
+    form, visits, querystring = _filtered_visits(request)
+    page = Paginator(visits.select_related("host"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for visit in page.object_list:
+        visit.target = visit_target_label(visit)
+        visit.host_gone = visit.host is not None and (
+            visit.host.is_deleted or not visit.host.is_active
+        )
+    today = timezone.localdate().isoformat()
+    return render(
+        request,
+        "visits/list.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring,
+            "today_querystring": urlencode({"date_from": today, "date_to": today}),
+        },
+    )
+
+
+def _csv_cell(value):
+    """Neutralise spreadsheet formulas (=, +, -, @ at the start of a cell)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _local_iso(moment):
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+@account_member_required
+def visit_export(request):
+    """The same visits as the page (same filters), all of them, as CSV."""
+    _, visits, _ = _filtered_visits(request)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(CSV_COLUMNS)
+        for visit in visits.iterator(chunk_size=1000):
+            yield writer.writerow(
+                [
+                    _csv_cell(v)
+                    for v in (
+                        _local_iso(visit.signed_in_at),
+                        _local_iso(visit.signed_out_at),
+                        visit.visitor_name,
+                        visit.visitor_email,
+                        visit.visitor_company,
+                        visit.host_name,
+                        visit.host_group_name,
+                        visit.notification_status,
+                    )
+                ]
+            )
+
+    filename = f"visits-{request.account.slug}-{timezone.localdate().isoformat()}.csv"
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+@account_member_required
+def visit_sign_out_view(request, visit_id):
+    """Reception signs a visitor out on their behalf."""
+    visit = get_object_or_404(Visit, pk=visit_id, account=request.account)
+    visit_sign_out(visit=visit)
+    back = request.POST.get("next", "")
+    if not back.startswith("/visits/"):
+        back = "/visits/"
+    return redirect(back)

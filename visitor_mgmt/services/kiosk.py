@@ -1,0 +1,200 @@
+"""Kiosk rules: device keys, the account's kiosk settings, and what a visitor may see.
+
+A kiosk device is a front-desk tablet enabled by an admin. It holds a random key in a
+signed cookie; only the key's SHA-256 hash is stored. Visitors see hosts only through
+:func:`kiosk_host_search` and :func:`kiosk_host_entry`, which return a short, public view
+(id, name as the privacy setting allows, department) and never contact details.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, KioskDevice
+
+DEVICE_KEY_PREFIX = "vmkiosk_"
+# last_seen_at is a display hint; writing it on every kiosk request would cost a write each.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# Search needs this many characters so the kiosk never lists the whole staff.
+MIN_QUERY_LENGTH = 2
+MAX_RESULTS = 8
+MAX_GROUPS = 12
+MAX_QUERY_LENGTH = 100
+
+
+# --- devices -------------------------------------------------------------------------
+
+
+def hash_device_key(raw_key):
+    # The key carries 256 random bits: a fast unsalted hash cannot be brute-forced and
+    # keeps the lookup one indexed equality.
+    return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+
+
+def kiosk_device_create(*, account, name, created_by=None):
+    """Enable a kiosk device. Returns (device, raw key); the raw key is never stored."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Give the device a name, e.g. “Front desk iPad”."})
+    if len(name) > KioskDevice._meta.get_field("name").max_length:
+        raise ValidationError({"name": "Use at most 100 characters."})
+    raw_key = DEVICE_KEY_PREFIX + secrets.token_urlsafe(32)
+    device = KioskDevice.objects.create(
+        account=account, name=name, key_hash=hash_device_key(raw_key), created_by=created_by
+    )
+    return device, raw_key
+
+
+def kiosk_device_revoke(*, device):
+    """End the device's kiosk session at once (its next request is refused)."""
+    if device.revoked_at is None:
+        device.revoked_at = timezone.now()
+        device.save(update_fields=["revoked_at"])
+    return device
+
+
+def kiosk_device_authenticate(*, account, raw_key, device_id=None):
+    """The enabled (unrevoked) device of ``account`` holding ``raw_key``, or None."""
+    if not raw_key or not isinstance(raw_key, str) or len(raw_key) > 200:
+        return None
+    key_hash = hash_device_key(raw_key)
+    device = (
+        KioskDevice.objects.filter(account=account, key_hash=key_hash, revoked_at__isnull=True)
+        .only("id", "account_id", "name", "key_hash", "last_seen_at", "revoked_at")
+        .first()
+    )
+    if device is None or not hmac.compare_digest(device.key_hash, key_hash):
+        return None
+    if device_id is not None and str(device.pk) != str(device_id):
+        return None
+    now = timezone.now()
+    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_RESOLUTION:
+        KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device.last_seen_at = now
+    return device
+
+
+# --- account settings ----------------------------------------------------------------
+
+
+def kiosk_settings_update(*, account, short_names, fallback_email):
+    fallback_email = (fallback_email or "").strip()
+    if fallback_email:
+        try:
+            validate_email(fallback_email)
+        except ValidationError:
+            raise ValidationError({"fallback_email": "Enter a valid e-mail address."}) from None
+    account.kiosk_short_names = bool(short_names)
+    account.kiosk_fallback_email = fallback_email
+    account.save(update_fields=["kiosk_short_names", "kiosk_fallback_email"])
+    return account
+
+
+# --- what visitors see ---------------------------------------------------------------
+
+
+def kiosk_display_name(host, *, short_names):
+    """The host's name as a visitor sees it: full, or "Jane D." when short names are on."""
+    if not short_names:
+        return host.name or "Unnamed host"
+    first, last = host.first_name.strip(), host.last_name.strip()
+    if not (first or last):
+        words = host.display_name.split()
+        first, last = (words[0], words[-1]) if len(words) > 1 else ((words or [""])[0], "")
+    if first and last:
+        return f"{first.split()[0]} {last[0].upper()}."
+    return (first or last) or "Unnamed host"
+
+
+def kiosk_hosts(account):
+    """Hosts a visitor may pick: live, active, of this account."""
+    return Host.objects.live().filter(account=account, is_active=True)
+
+
+def _normalise_query(query):
+    return " ".join((query or "").split())[:MAX_QUERY_LENGTH]
+
+
+def kiosk_host_search(*, account, query, limit=MAX_RESULTS):
+    """Active, live hosts of ``account`` matching every word of ``query``.
+
+    A word matches a first, last or display name anywhere, or the start of the e-mail
+    address. Returns public entries (see :func:`kiosk_host_entry`); one query.
+    """
+    query = _normalise_query(query)
+    if len(query) < MIN_QUERY_LENGTH:
+        return []
+    condition = Q()
+    for word in query.split():
+        condition &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(display_name__icontains=word)
+            | Q(email__istartswith=word)
+        )
+    hosts = (
+        kiosk_hosts(account)
+        .filter(condition)
+        .only("public_id", "first_name", "last_name", "display_name", "department")
+        .order_by("first_name", "last_name", "id")[:limit]
+    )
+    return [kiosk_host_entry(h, short_names=account.kiosk_short_names) for h in hosts]
+
+
+def kiosk_host_entry(host, *, short_names):
+    return {
+        "public_id": str(host.public_id),
+        "name": kiosk_display_name(host, short_names=short_names),
+        "department": host.department,
+    }
+
+
+def kiosk_groups(*, account, query="", limit=MAX_GROUPS):
+    """Host groups a visitor may pick: those with at least one active, live member."""
+    query = _normalise_query(query)
+    active_member = HostGroupMembership.objects.filter(
+        group=OuterRef("pk"), host__is_active=True, host__deleted_at__isnull=True
+    )
+    groups = HostGroup.objects.filter(account=account).filter(Exists(active_member))
+    if len(query) >= MIN_QUERY_LENGTH:
+        groups = groups.filter(name__icontains=query)
+    return [
+        {"public_id": str(g.public_id), "name": g.name}
+        for g in groups.only("public_id", "name").order_by("name", "id")[:limit]
+    ]
+
+
+# --- rate limiting -------------------------------------------------------------------
+
+
+def search_rate_limited(*, device):
+    """Count one search for ``device``; True when it went over the limit.
+
+    A fixed window through Django's cache (Redis in production): the first search opens a
+    window of KIOSK_SEARCH_RATE_WINDOW seconds allowing KIOSK_SEARCH_RATE_LIMIT searches.
+    """
+    limit = getattr(settings, "KIOSK_SEARCH_RATE_LIMIT", 10)
+    window = getattr(settings, "KIOSK_SEARCH_RATE_WINDOW", 1)
+    if not limit:
+        return False
+    key = f"kiosk-search-rate:{device.pk}"
+    if cache.add(key, 1, timeout=window):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window expired between add() and incr()
+        cache.add(key, 1, timeout=window)
+        return False
+    return count > limit
+
+
+def search_retry_after():
+    return max(1, int(getattr(settings, "KIOSK_SEARCH_RATE_WINDOW", 1)))
