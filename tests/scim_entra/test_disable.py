@@ -1,0 +1,133 @@
+"""Scenario 8 — disable and re-enable (ENTRA.md §1.6, §8.8, §9.4, §9.5).
+
+Default mode sends the string "False"; the flag sends a boolean; rancher#54025 shows Add.
+A disabled user is still returned by id and by filter, with "active": false.
+"""
+
+import pytest
+
+from tests.scim_entra.conftest import (
+    PATCH_OP,
+    assert_error,
+    assert_list,
+    assert_user,
+    create_user,
+    get_user,
+    patch_body,
+    patch_user,
+    tut_user,
+    users_filter,
+)
+from visitor_mgmt.models import Host
+
+OPS = ["Replace", "replace", "Add", "add"]
+FALSES = ["False", "false", False]
+TRUES = ["True", "true", True]
+
+
+def assert_active_everywhere(scim, user_id, user, active):
+    fetched = get_user(scim, user_id)
+    assert fetched["active"] is active, fetched
+    assert_user(fetched, {**user, "active": active}, user_id=user_id)
+    (found,) = assert_list(scim.get(users_filter("userName", user["userName"])), total=1)
+    assert found == fetched
+    assert Host.objects.get(public_id=user_id).is_active is active
+
+
+@pytest.mark.parametrize("value", FALSES, ids=repr)
+@pytest.mark.parametrize("op", OPS)
+def test_disable(entra, op, value):
+    user = tut_user("leaver@contoso.com")
+    user_id = create_user(entra, user)
+    patch_user(entra, user_id, patch_body({"op": op, "path": "active", "value": value}))
+    assert_active_everywhere(entra, user_id, user, False)
+
+
+@pytest.mark.parametrize("value", TRUES, ids=repr)
+@pytest.mark.parametrize("op", OPS)
+def test_enable(entra, op, value):
+    user = tut_user("returner@contoso.com", active=False)
+    user_id = create_user(entra, user)
+    assert_active_everywhere(entra, user_id, user, False)
+    patch_user(entra, user_id, patch_body({"op": op, "path": "active", "value": value}))
+    assert_active_everywhere(entra, user_id, user, True)
+
+
+def test_disable_default_mode_exact_compat_body(scim):
+    user = tut_user("compat.disable@contoso.com")
+    user_id = create_user(scim, user)
+    body = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "Replace", "path": "active", "value": "False"}],
+    }
+    patch_user(scim, user_id, body)
+    assert_active_everywhere(scim, user_id, user, False)
+
+
+def test_disable_ssoready_155_operations_first(scim):
+    user = tut_user("sso155@contoso.com")
+    user_id = create_user(scim, user)
+    body = {
+        "Operations": [{"op": "Replace", "path": "active", "value": "False"}],
+        "schemas": [PATCH_OP],
+    }
+    patch_user(scim, user_id, body)
+    assert_active_everywhere(scim, user_id, user, False)
+
+
+def test_disable_flag_mode_exact_compat_body(entra):
+    user = tut_user("compat.flag.disable@contoso.com")
+    user_id = create_user(entra, user)
+    body = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
+    patch_user(entra, user_id, body)
+    assert_active_everywhere(entra, user_id, user, False)
+
+
+def test_pathless_replace_of_active(entra):
+    """The validator's path-less shape {"op":"replace","value":{"active":false,...}}."""
+    user = tut_user("pathless.active@contoso.com")
+    user_id = create_user(entra, user)
+    body = patch_body({"op": "replace", "value": {"active": False, "displayName": "Gone"}})
+    patch_user(entra, user_id, body)
+    assert_active_everywhere(entra, user_id, {**user, "displayName": "Gone"}, False)
+
+
+def test_disabled_user_is_listed_by_active_filter(entra):
+    active = tut_user("stay@contoso.com", externalId="a")
+    inactive = tut_user("go@contoso.com", externalId="b")
+    create_user(entra, active)
+    gone_id = create_user(entra, inactive)
+    patch_user(
+        entra,
+        gone_id,
+        patch_body(
+            {"op": entra.mode.op("replace"), "path": "active", "value": entra.mode.boolean(False)}
+        ),
+    )
+    (found,) = assert_list(entra.get("/Users?filter=active+eq+false"), total=1)
+    assert found["id"] == gone_id
+
+
+def test_disable_is_idempotent(entra):
+    user = tut_user("twice@contoso.com")
+    user_id = create_user(entra, user)
+    body = patch_body(
+        {"op": entra.mode.op("replace"), "path": "active", "value": entra.mode.boolean(False)}
+    )
+    patch_user(entra, user_id, body)
+    patch_user(entra, user_id, body)
+    assert_active_everywhere(entra, user_id, user, False)
+
+
+@pytest.mark.parametrize("value", ["maybe", 42], ids=repr)
+def test_invalid_active_value_is_400_and_changes_nothing(scim, value):
+    user = tut_user("strict@contoso.com")
+    user_id = create_user(scim, user)
+    resp = scim.patch(
+        f"/Users/{user_id}", patch_body({"op": "Replace", "path": "active", "value": value})
+    )
+    assert_error(resp, 400, "invalidValue")
+    assert_active_everywhere(scim, user_id, user, True)

@@ -1,0 +1,189 @@
+"""Scenarios 11, 13, 14, 15 — group create, rename, get, delete (ENTRA.md §1.10, §8).
+
+Groups are matched by displayName (case-insensitive, unique per account), created with
+the ADSCIM schema URN and no members, renamed by PATCH (204), fetched without members.
+"""
+
+import uuid
+
+import pytest
+
+from tests.scim_entra.conftest import (
+    ADSCIM_GROUP,
+    CORE_GROUP,
+    PATCH_OP,
+    assert_empty_list,
+    assert_error,
+    assert_group,
+    assert_list,
+    assert_scim_content_type,
+    create_group,
+    create_user,
+    group_body,
+    groups_filter,
+    minimal_user,
+    patch_body,
+)
+from visitor_mgmt.models import HostGroup, Source
+
+EXTERNAL = "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"
+
+
+def test_group_create_adscim_body(entra):
+    """Scenario 11: lookup finds nothing, then the TUT POST → 201 with members: []."""
+    assert_empty_list(entra.get(groups_filter("Eng")))
+    body = {
+        "schemas": [CORE_GROUP, ADSCIM_GROUP],
+        "externalId": EXTERNAL,
+        "displayName": "Eng",
+        "meta": {"resourceType": "Group"},
+    }
+    resp = entra.post("/Groups", body)
+    assert resp.status == 201, resp
+    assert_scim_content_type(resp)
+    assert_group(resp.json, display_name="Eng", external_id=EXTERNAL, member_ids=[])
+    assert resp.json["members"] == []
+    assert resp.headers["Location"] == resp.json["meta"]["location"]
+    group_id = resp.json["id"]
+
+    (found,) = assert_list(entra.get(groups_filter("Eng")), total=1)
+    assert_group(found, display_name="Eng", external_id=EXTERNAL, group_id=group_id)
+    group = HostGroup.objects.get(public_id=group_id)
+    assert (group.account, group.name, group.source) == (entra.account, "Eng", Source.DIRECTORY)
+    assert group.external_id == EXTERNAL
+
+
+def test_group_create_validator_body(entra):
+    body = {
+        "displayName": "Validator Group",
+        "externalId": str(uuid.uuid4()),
+        "schemas": [CORE_GROUP],
+    }
+    resp = entra.post("/Groups", body)
+    assert resp.status == 201, resp
+    assert_group(
+        resp.json, display_name="Validator Group", external_id=body["externalId"], member_ids=[]
+    )
+
+
+@pytest.mark.parametrize("variant", ["eng", "ENG", "Eng"])
+def test_duplicate_group_name_any_case_is_409_and_filter_agrees(entra, variant):
+    group_id = create_group(entra, "Eng", EXTERNAL)
+    assert_error(entra.post("/Groups", group_body(variant)), 409, "uniqueness")
+    (found,) = assert_list(entra.get(groups_filter(variant)), total=1)
+    assert found["id"] == group_id
+    assert HostGroup.objects.filter(account=entra.account).count() == 1
+
+
+@pytest.mark.parametrize("space", ["+", "%20"])
+def test_group_filter_with_members_included(entra, space):
+    group_id = create_group(entra, "Sales", EXTERNAL)
+    (found,) = assert_list(
+        entra.get(groups_filter("Sales", exclude_members=False, space=space)), total=1
+    )
+    assert_group(
+        found, display_name="Sales", external_id=EXTERNAL, member_ids=[], group_id=group_id
+    )
+
+
+def test_group_rename_default_and_flag(entra):
+    """Scenario 13: Replace displayName → 204 and the new name is findable in any case."""
+    m = entra.mode
+    group_id = create_group(entra, "Old Name", EXTERNAL)
+    new = "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName"
+    if m.flag:
+        op = {"op": "replace", "value": {"displayName": new}}
+    else:
+        op = {"op": "Replace", "path": "displayName", "value": new}
+    resp = entra.patch(f"/Groups/{group_id}", {"schemas": [PATCH_OP], "Operations": [op]})
+    assert resp.status == 204, resp
+    assert resp.raw == b""
+
+    assert_empty_list(entra.get(groups_filter("Old Name")))
+    for variant in (new, new.upper(), new.lower()):
+        (found,) = assert_list(entra.get(groups_filter(variant)), total=1)
+        assert_group(found, display_name=new, external_id=EXTERNAL, group_id=group_id)
+    assert HostGroup.objects.get(public_id=group_id).name == new
+
+
+def test_group_rename_with_path_in_flag_shape_too(entra):
+    """Both shapes work in both modes (on-demand provisioning ignores the flag)."""
+    group_id = create_group(entra, "A", EXTERNAL)
+    ops = [
+        {"op": "replace", "value": {"displayName": "B"}},
+        {"op": "Replace", "path": "displayName", "value": "C"},
+    ]
+    for op in ops:
+        assert entra.patch(f"/Groups/{group_id}", patch_body(op)).status == 204
+    resp = entra.get(f"/Groups/{group_id}?excludedAttributes=members")
+    assert_group(resp.json, display_name="C", external_id=EXTERNAL, group_id=group_id)
+
+
+def test_group_rename_to_existing_name_is_409_and_changes_nothing(entra):
+    create_group(entra, "Taken")
+    group_id = create_group(entra, "Mine", EXTERNAL)
+    op = {"op": entra.mode.op("replace"), "path": "displayName", "value": "TAKEN"}
+    assert_error(entra.patch(f"/Groups/{group_id}", patch_body(op)), 409, "uniqueness")
+    assert HostGroup.objects.get(public_id=group_id).name == "Mine"
+
+
+def test_group_replace_external_id_pathless(entra):
+    group_id = create_group(entra, "Ext", EXTERNAL)
+    op = {"op": "replace", "value": {"externalId": "new-external"}}
+    assert entra.patch(f"/Groups/{group_id}", patch_body(op)).status == 204
+    resp = entra.get(f"/Groups/{group_id}")
+    assert resp.status == 200, resp
+    assert_group(
+        resp.json, display_name="Ext", external_id="new-external", member_ids=[], group_id=group_id
+    )
+
+
+def test_group_get_excluding_members(entra):
+    """Scenario 14: GET /Groups/{id}?excludedAttributes=members → no members key."""
+    group_id = create_group(entra, "Quiet", EXTERNAL)
+    user = create_user(entra, minimal_user("q@contoso.com"))
+    assert (
+        entra.patch(f"/Groups/{group_id}", patch_body(entra.mode.add_members(user))).status == 204
+    )
+
+    resp = entra.get(f"/Groups/{group_id}?excludedAttributes=members")
+    assert resp.status == 200, resp
+    assert_scim_content_type(resp)
+    assert_group(
+        resp.json, display_name="Quiet", external_id=EXTERNAL, member_ids=None, group_id=group_id
+    )
+
+    full = entra.get(f"/Groups/{group_id}")
+    assert_group(
+        full.json, display_name="Quiet", external_id=EXTERNAL, member_ids=[user], group_id=group_id
+    )
+
+    (listed,) = assert_list(entra.get(groups_filter("quiet")), total=1)
+    assert "members" not in listed
+
+
+def test_group_delete(entra):
+    """Scenario 15: DELETE → 204, then 404 on GET, DELETE and PATCH; gone from filters."""
+    group_id = create_group(entra, "Doomed", EXTERNAL)
+    resp = entra.delete(f"/Groups/{group_id}")
+    assert resp.status == 204, resp
+    assert resp.raw == b""
+    assert_error(entra.get(f"/Groups/{group_id}"), 404)
+    assert_error(entra.delete(f"/Groups/{group_id}"), 404)
+    op = {"op": entra.mode.op("replace"), "path": "displayName", "value": "Zombie"}
+    assert_error(entra.patch(f"/Groups/{group_id}", patch_body(op)), 404)
+    assert_empty_list(entra.get(groups_filter("Doomed")))
+    # The name is free again.
+    assert entra.post("/Groups", group_body("Doomed")).status == 201
+
+
+def test_group_filter_by_external_id_is_rejected_or_matches(entra):
+    """Entra only filters groups by displayName; other group filters must not 5xx."""
+    create_group(entra, "Finance", EXTERNAL)
+    resp = entra.get("/Groups?filter=externalId+eq+%22" + EXTERNAL + "%22")
+    assert resp.status in (200, 400), resp
+    if resp.status == 200:
+        (found,) = assert_list(resp, total=1)
+        assert found["displayName"] == "Finance"
+    else:
+        assert_error(resp, 400, "invalidFilter")

@@ -1,0 +1,165 @@
+"""Scenarios 2–4 — create a user, re-run (match path), duplicate guard.
+
+ENTRA.md §1.2–1.4, §8.2–8.4: Entra queries by userName first, POSTs only when nothing
+matches, and a 409 must agree with what the filter finds (case-insensitive userName).
+"""
+
+import pytest
+
+from tests.scim_entra.conftest import (
+    CORE_USER,
+    ENTERPRISE,
+    assert_empty_list,
+    assert_error,
+    assert_list,
+    assert_scim_content_type,
+    assert_user,
+    get_user,
+    tut_user,
+    users_filter,
+)
+from visitor_mgmt.models import Host, Source
+
+ALICE = "alice@contoso.com"
+
+# TUT "Example 2" raw request (ENTRA.md §1.3): explicit nulls and the doc's URN typo.
+EXAMPLE_2 = {
+    "schemas": [
+        "urn:ietf:params:scim:schemas:core:2.0:User",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0User",
+    ],
+    "externalId": "jyoung",
+    "userName": "jyoung@testuser.com",
+    "active": True,
+    "addresses": None,
+    "displayName": "Joy Young",
+    "emails": [{"type": "work", "value": "jyoung@Contoso.com", "primary": True}],
+    "meta": {"resourceType": "User"},
+    "name": {"familyName": "Young", "givenName": "Joy"},
+    "phoneNumbers": None,
+    "preferredLanguage": None,
+    "title": None,
+    "department": None,
+    "manager": None,
+}
+
+
+def assert_created(resp, sent):
+    assert resp.status == 201, resp
+    assert_scim_content_type(resp)
+    assert_user(resp.json, sent)
+    assert resp.headers["Location"] == resp.json["meta"]["location"], resp
+    return resp.json["id"]
+
+
+def test_create_user_tut_body(entra):
+    assert_empty_list(entra.get(users_filter("userName", ALICE)))
+    body = tut_user(ALICE)
+    user_id = assert_created(entra.post("/Users", body), body)
+
+    (found,) = assert_list(entra.get(users_filter("userName", ALICE)), total=1)
+    assert_user(found, body, user_id=user_id)
+    assert_user(get_user(entra, user_id), body, user_id=user_id)
+
+    host = Host.objects.get(public_id=user_id)
+    assert host.account == entra.account
+    assert host.source == Source.DIRECTORY
+    assert host.username == ALICE
+    assert host.external_id == "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"
+    assert host.email == "Test_User_11bb11bb-cc22-dd33-ee44-55ff55ff55ff@testuser.com"
+    assert (host.first_name, host.last_name) == ("givenName", "familyName")
+    assert host.is_active is True
+
+
+def test_create_user_without_emails(entra):
+    """Cloud-only users have no mail: emails is absent from the POST."""
+    body = tut_user(ALICE)
+    del body["emails"]
+    user_id = assert_created(entra.post("/Users", body), body)
+    assert_user(get_user(entra, user_id), body, user_id=user_id)
+    assert Host.objects.get(public_id=user_id).email == ""
+
+
+def test_create_user_with_nulls_example_2(entra):
+    assert_empty_list(entra.get(users_filter("userName", "jyoung@testuser.com")))
+    user_id = assert_created(entra.post("/Users", EXAMPLE_2), EXAMPLE_2)
+    fetched = get_user(entra, user_id)
+    assert_user(fetched, EXAMPLE_2, user_id=user_id)
+    # null means "not provisioned": no key comes back as null.
+    assert all(v is not None for v in fetched.values()), fetched
+    host = Host.objects.get(public_id=user_id)
+    assert (host.display_name, host.email) == ("Joy Young", "jyoung@Contoso.com")
+
+
+def test_create_user_enterprise_attributes_round_trip(entra):
+    body = tut_user(
+        ALICE,
+        displayName="Alice Smith",
+        title="Engineer",
+        preferredLanguage="en-US",
+        phoneNumbers=[
+            {"type": "work", "value": "55555555555"},
+            {"type": "mobile", "value": "+1 (425) 555-0100"},
+        ],
+        **{
+            ENTERPRISE: {
+                "department": "Retail",
+                "employeeNumber": "E-0042",
+                "organization": "Contoso Ltd",
+            }
+        },
+    )
+    user_id = assert_created(entra.post("/Users", body), body)
+    fetched = get_user(entra, user_id)
+    assert_user(fetched, body, user_id=user_id)
+    assert ENTERPRISE in fetched["schemas"]
+    host = Host.objects.get(public_id=user_id)
+    assert (host.department, host.organization, host.title) == ("Retail", "Contoso Ltd", "Engineer")
+    assert (host.mobile, host.alternate_mobile) == ("+1 (425) 555-0100", "55555555555")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/scim+json", "application/scim+json; charset=utf-8", "application/json"],
+)
+def test_create_user_accepts_entra_and_validator_content_types(scim, content_type):
+    body = tut_user(ALICE)
+    resp = scim.post("/Users", body, content_type=content_type)
+    assert_created(resp, body)
+
+
+# ---------------------------------------------------------------- scenario 3: match path
+
+
+def test_rerun_finds_the_user_and_needs_no_post(entra):
+    body = tut_user(ALICE)
+    user_id = assert_created(entra.post("/Users", body), body)
+    before = get_user(entra, user_id)
+
+    (found,) = assert_list(entra.get(users_filter("userName", ALICE)), total=1)
+    assert found == before
+    (by_external,) = assert_list(entra.get(users_filter("externalId", body["externalId"])), total=1)
+    assert by_external == before
+    assert Host.objects.filter(account=entra.account).count() == 1
+
+
+# ---------------------------------------------------------------- scenario 4: duplicate guard
+
+
+@pytest.mark.parametrize("variant", ["ALICE@CONTOSO.COM", "Alice@Contoso.com", ALICE])
+def test_duplicate_username_any_case_is_409_and_filter_agrees(entra, variant):
+    body = tut_user(ALICE)
+    user_id = assert_created(entra.post("/Users", body), body)
+
+    dup = tut_user(variant, externalId="another-external-id")
+    assert_error(entra.post("/Users", dup), 409, "uniqueness")
+
+    (found,) = assert_list(entra.get(users_filter("userName", variant)), total=1)
+    assert_user(found, body, user_id=user_id)
+    assert Host.objects.filter(account=entra.account).count() == 1
+
+
+def test_minimal_user_is_created(entra):
+    body = {"schemas": [CORE_USER], "userName": "min@contoso.com"}
+    user_id = assert_created(entra.post("/Users", body), body)
+    assert_user(get_user(entra, user_id), body, user_id=user_id)
