@@ -6,7 +6,7 @@ directory-managed record is changed only by the directory (``via_directory=True`
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
@@ -68,8 +68,48 @@ def _clean_host_values(values):
     return cleaned
 
 
+HOST_NAME_REQUIRED = "A host needs a name: fill in a first name, last name or display name."
+HOST_EMAIL_TAKEN = "Another host in this account already uses this e-mail address."
+
+
+def host_email_in_use(*, account, email, exclude_pk=None):
+    """Whether a live host of ``account`` (an Account or its id) has ``email``, ignoring case."""
+    if not email:
+        return False
+    qs = Host.objects.live().filter(account=account, email__iexact=email)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+def host_has_name(values):
+    return any(
+        str(values.get(k) or "").strip() for k in ("first_name", "last_name", "display_name")
+    )
+
+
+def _check_host_rules(*, account, values, check_email=True, exclude_pk=None):
+    """Rules for hosts written by people (pages, CSV, API); the directory has its own.
+
+    A host needs a name, and an e-mail identifies at most one live host of the account
+    (the CSV import matches hosts by it).
+    """
+    errors = {}
+    if not host_has_name(values):
+        errors["first_name"] = HOST_NAME_REQUIRED
+    if check_email and host_email_in_use(
+        account=account, email=values.get("email"), exclude_pk=exclude_pk
+    ):
+        errors["email"] = HOST_EMAIL_TAKEN
+    if errors:
+        raise ValidationError(errors)
+
+
 def host_create(*, account, source=Source.MANUAL, **values):
+    """Create a host. People's hosts (manual, CSV) must pass the rules of ``_check_host_rules``."""
     cleaned = _clean_host_values(values)
+    if source != Source.DIRECTORY:
+        _check_host_rules(account=account, values=cleaned)
     host = Host(account=account, source=source, **cleaned)
     host.save(force_insert=True)
     return host
@@ -82,6 +122,14 @@ def host_update(*, host, via_directory=False, **values):
         raise ValidationError("A deleted host cannot be changed.")
     cleaned = _clean_host_values(values)
     changed = [name for name, value in cleaned.items() if getattr(host, name) != value]
+    if changed and not via_directory:
+        after = {name: getattr(host, name) for name in HOST_FIELDS} | cleaned
+        _check_host_rules(
+            account=host.account_id,
+            values=after,
+            check_email="email" in changed,
+            exclude_pk=host.pk,
+        )
     for name in changed:
         setattr(host, name, cleaned[name])
     if changed:
@@ -90,7 +138,12 @@ def host_update(*, host, via_directory=False, **values):
 
 
 def host_deactivate(*, host, via_directory=False):
+    """Inactive hosts stay listed for admins but are hidden at the kiosk and never notified."""
     return host_update(host=host, via_directory=via_directory, is_active=False)
+
+
+def host_reactivate(*, host, via_directory=False):
+    return host_update(host=host, via_directory=via_directory, is_active=True)
 
 
 @transaction.atomic
@@ -120,23 +173,60 @@ def _clean_group_values(values):
     return cleaned
 
 
+def host_group_name_in_use(*, account, name, exclude_pk=None):
+    """Whether ``account`` has a group called ``name`` (case-insensitive, like the constraint)."""
+    qs = HostGroup.objects.filter(account=account, name__iexact=name)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+def _group_name_taken(name):
+    return ValidationError({"name": f'A group named "{name}" already exists.'})
+
+
+def _check_group_name(*, account, name, exclude_pk=None):
+    if host_group_name_in_use(account=account, name=name, exclude_pk=exclude_pk):
+        raise _group_name_taken(name)
+
+
+def _save_group_checked(group, **save_kwargs):
+    """Save a people-written group; a name taken by a parallel request is a form error."""
+    try:
+        with transaction.atomic():
+            group.save(**save_kwargs)
+    except IntegrityError as exc:
+        raise _group_name_taken(group.name) from exc
+
+
 def host_group_create(*, account, source=Source.MANUAL, **values):
     cleaned = _clean_group_values(values)
     if "name" not in cleaned:
         raise ValidationError({"name": "A group needs a name."})
     group = HostGroup(account=account, source=source, **cleaned)
-    group.save(force_insert=True)
+    if source == Source.DIRECTORY:
+        group.save(force_insert=True)
+        return group
+    group.name = group.name.strip()
+    _check_group_name(account=account, name=group.name)
+    _save_group_checked(group, force_insert=True)
     return group
 
 
 def host_group_update(*, group, via_directory=False, **values):
     ensure_editable(group, via_directory=via_directory)
     cleaned = _clean_group_values(values)
+    if "name" in cleaned and not via_directory:
+        cleaned["name"] = cleaned["name"].strip()
+        if cleaned["name"] != group.name:
+            _check_group_name(account=group.account_id, name=cleaned["name"], exclude_pk=group.pk)
     changed = [name for name, value in cleaned.items() if getattr(group, name) != value]
     for name in changed:
         setattr(group, name, cleaned[name])
-    if changed:
+    if changed and via_directory:
         group.save(update_fields=[*changed, "updated_at"])
+    elif changed:
+        _save_group_checked(group, update_fields=[*changed, "updated_at"])
     return group
 
 

@@ -1,0 +1,97 @@
+"""Page forms: they check the shape of input only; the rules live in services."""
+
+from django import forms
+
+from visitor_mgmt.models import Host, HostGroup, Source
+
+# The host fields people edit on the host form, in display order.
+HOST_FORM_FIELDS = (
+    "first_name",
+    "last_name",
+    "display_name",
+    "email",
+    "alternate_email",
+    "mobile",
+    "alternate_mobile",
+    "title",
+    "department",
+    "organization",
+)
+
+HOST_FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "display_name": "Display name",
+    "email": "E-mail",
+    "alternate_email": "Alternate e-mail",
+    "mobile": "Mobile (SMS)",
+    "alternate_mobile": "Work phone",
+    "title": "Job title",
+    "department": "Department",
+    "organization": "Organization",
+}
+
+
+def _max_length(model, name):
+    return model._meta.get_field(name).max_length
+
+
+class HostForm(forms.Form):
+    """Create or edit a host by hand. A plain form (not a ModelForm) so that validating
+    never touches the host itself: ``host_update`` decides what changed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in HOST_FORM_FIELDS:
+            field_class = forms.EmailField if name.endswith("email") else forms.CharField
+            self.fields[name] = field_class(
+                label=HOST_FIELD_LABELS[name],
+                max_length=_max_length(Host, name),
+                required=False,
+            )
+        self.fields["email"].help_text = "Visitors' arrivals are sent here."
+        self.fields["mobile"].help_text = "Used for SMS notifications."
+
+    @staticmethod
+    def initial_for(host):
+        return {name: getattr(host, name) for name in HOST_FORM_FIELDS}
+
+
+ACTIVE_CHOICES = [("", "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")]
+
+
+class HostFilterForm(forms.Form):
+    """The search box and filters above the host list (GET)."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    active = forms.ChoiceField(label="Status", choices=ACTIVE_CHOICES, required=False)
+    source = forms.ChoiceField(
+        label="Source", choices=[("", "All sources"), *Source.choices], required=False
+    )
+
+    def filters(self):
+        """Keyword arguments for ``selectors.host_list``; bad values mean "no filter"."""
+        if not self.is_valid():
+            return {"search": "", "active": None, "source": None}
+        active = self.cleaned_data["active"]
+        return {
+            "search": self.cleaned_data["q"],
+            "active": {"active": True, "inactive": False}.get(active),
+            "source": self.cleaned_data["source"] or None,
+        }
+
+
+class HostGroupForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=_max_length(HostGroup, "name"))
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label="Find hosts to add", required=False, max_length=200)
+
+
+class HostImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8 CSV with a header row, like the template.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )

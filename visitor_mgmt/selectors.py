@@ -1,0 +1,100 @@
+"""Reads with rules: every query is scoped to one account and sees live records only.
+
+Views, the JSON API, the kiosk and connectors read hosts and groups through these
+functions, never with ``Host.objects`` directly, so tenant scoping and tombstone
+visibility are decided in one place.
+"""
+
+from django.db.models import Count, Q
+
+from visitor_mgmt.models import Account, Host, HostGroup, Source
+
+# Search looks at these host columns; every word typed must match one of them.
+HOST_SEARCH_FIELDS = ("first_name", "last_name", "display_name", "email", "department")
+# More words than this add nothing useful and only make the query longer.
+MAX_SEARCH_TERMS = 5
+
+
+def account_get_by_slug(*, slug):
+    """The account with ``slug``, or None."""
+    return Account.objects.filter(slug=slug).first()
+
+
+def _search_q(fields, search):
+    terms = (search or "").split()[:MAX_SEARCH_TERMS]
+    q = Q()
+    for term in terms:
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": term})
+        q &= any_field
+    return q
+
+
+def host_list(*, account, search="", active=None, source=None):
+    """Live hosts of ``account``, optionally searched and filtered.
+
+    ``search``: words matched (case-insensitive, substring) against first, last and display
+    name, e-mail and department; every word must match. ``active``: True/False/None (all).
+    ``source``: one of ``Source`` values, or None/"" for all.
+    """
+    qs = Host.objects.live().filter(account=account)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    if source:
+        qs = qs.filter(source=source)
+    if search:
+        qs = qs.filter(_search_q(HOST_SEARCH_FIELDS, search))
+    return qs
+
+
+def host_get(*, account, public_id):
+    """The live host ``public_id`` of ``account``; raises Host.DoesNotExist otherwise."""
+    return Host.objects.live().get(account=account, public_id=public_id)
+
+
+def host_groups_of(*, host):
+    """The groups ``host`` belongs to (same account only)."""
+    return HostGroup.objects.filter(account_id=host.account_id, memberships__host=host)
+
+
+def host_group_list(*, account, search="", source=None):
+    """Groups of ``account`` with ``member_count`` (live members) annotated."""
+    qs = HostGroup.objects.filter(account=account).annotate(
+        member_count=Count(
+            "memberships", filter=Q(memberships__host__deleted_at__isnull=True), distinct=True
+        )
+    )
+    if source:
+        qs = qs.filter(source=source)
+    if search:
+        qs = qs.filter(_search_q(("name",), search))
+    return qs
+
+
+def host_group_get(*, account, public_id):
+    """The group ``public_id`` of ``account``; raises HostGroup.DoesNotExist otherwise."""
+    return HostGroup.objects.get(account=account, public_id=public_id)
+
+
+def host_group_member_list(*, group, search=""):
+    """Live hosts in ``group``."""
+    qs = Host.objects.live().filter(account_id=group.account_id, group_memberships__group=group)
+    if search:
+        qs = qs.filter(_search_q(HOST_SEARCH_FIELDS, search))
+    return qs
+
+
+def host_group_candidate_list(*, group, search=""):
+    """Live hosts of the group's account that are not yet members (for "Add member")."""
+    return host_list(account=group.account_id, search=search).exclude(
+        group_memberships__group=group
+    )
+
+
+def directory_managed_counts(*, account):
+    """How many live hosts and groups of ``account`` the directory manages."""
+    return {
+        "hosts": Host.objects.live().filter(account=account, source=Source.DIRECTORY).count(),
+        "groups": HostGroup.objects.filter(account=account, source=Source.DIRECTORY).count(),
+    }

@@ -1,0 +1,162 @@
+"""Host pages: list, detail, and the manual write paths (admins only).
+
+Directory-managed hosts are read-only here: their write URLs refuse, whatever the method,
+and send the user back to the host with the reason.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from visitor_mgmt import selectors
+from visitor_mgmt.forms import HostFilterForm, HostForm, HostImportForm
+from visitor_mgmt.models import Host, Source
+from visitor_mgmt.permissions import account_admin_required, account_member_required
+from visitor_mgmt.services import csv_import
+from visitor_mgmt.services import hosts as host_services
+from visitor_mgmt.views.common import add_service_errors, paginate, refuse_directory_managed
+
+
+def _host_or_404(request, public_id):
+    try:
+        return selectors.host_get(account=request.account, public_id=public_id)
+    except Host.DoesNotExist:
+        raise Http404("No such host in this account.") from None
+
+
+def _detail_url(host):
+    return reverse("hosts:detail", args=[host.public_id])
+
+
+@account_member_required
+def host_list(request):
+    filter_form = HostFilterForm(request.GET)
+    hosts = selectors.host_list(account=request.account, **filter_form.filters())
+    page = paginate(request, hosts)
+    return render(
+        request,
+        "hosts/list.html",
+        {"filter_form": filter_form, "page_obj": page, "hosts": page.object_list},
+    )
+
+
+@account_member_required
+def host_detail(request, public_id):
+    host = _host_or_404(request, public_id)
+    groups = selectors.host_groups_of(host=host)
+    return render(request, "hosts/detail.html", {"host": host, "groups": groups})
+
+
+@account_admin_required
+@require_http_methods(["GET", "POST"])
+def host_create(request):
+    form = HostForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            host = host_services.host_create(
+                account=request.account, source=Source.MANUAL, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Host {host} was added.")
+            return redirect(_detail_url(host))
+    return render(request, "hosts/form.html", {"form": form, "host": None})
+
+
+@account_admin_required
+@require_http_methods(["GET", "POST"])
+def host_edit(request, public_id):
+    host = _host_or_404(request, public_id)
+    if host.is_directory_managed:
+        return refuse_directory_managed(request, host, _detail_url(host))
+    form = HostForm(
+        request.POST if request.method == "POST" else None, initial=HostForm.initial_for(host)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            host_services.host_update(host=host, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Host {host} was saved.")
+            return redirect(_detail_url(host))
+    return render(request, "hosts/form.html", {"form": form, "host": host})
+
+
+def _set_active(request, public_id, *, active):
+    host = _host_or_404(request, public_id)
+    if host.is_directory_managed:
+        return refuse_directory_managed(request, host, _detail_url(host))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if active:
+        host_services.host_reactivate(host=host)
+        messages.success(request, f"{host} is active again and can be found at the kiosk.")
+    else:
+        host_services.host_deactivate(host=host)
+        messages.success(request, f"{host} is inactive: hidden at the kiosk, never notified.")
+    return redirect(_detail_url(host))
+
+
+@account_admin_required
+def host_deactivate(request, public_id):
+    return _set_active(request, public_id, active=False)
+
+
+@account_admin_required
+def host_reactivate(request, public_id):
+    return _set_active(request, public_id, active=True)
+
+
+@account_admin_required
+@require_http_methods(["GET", "POST"])
+def host_delete(request, public_id):
+    host = _host_or_404(request, public_id)
+    if host.is_directory_managed:
+        return refuse_directory_managed(request, host, _detail_url(host))
+    if request.method == "POST":
+        host_services.host_delete(host=host)
+        messages.success(request, f"Host {host} was deleted. Past visits keep their name.")
+        return redirect("hosts:list")
+    return render(request, "hosts/confirm_delete.html", {"host": host})
+
+
+@account_admin_required
+@require_http_methods(["GET", "POST"])
+def host_import(request):
+    form = HostImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = csv_import.hosts_import_csv(
+                account=request.account, upload=form.cleaned_data["file"]
+            )
+        except csv_import.CsvFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if report.committed:
+                messages.success(request, report.summary)
+            else:
+                messages.error(request, report.summary)
+    return render(
+        request,
+        "hosts/import.html",
+        {
+            "form": form,
+            "report": report,
+            "columns": csv_import.TEMPLATE_COLUMNS,
+            "max_rows": csv_import.MAX_ROWS,
+            "max_megabytes": csv_import.MAX_FILE_BYTES // (1024 * 1024),
+        },
+    )
+
+
+@account_admin_required
+def host_import_template(request):
+    response = HttpResponse(csv_import.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="hosts-template.csv"'
+    return response
