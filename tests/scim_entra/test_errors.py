@@ -7,6 +7,7 @@ startIndex/count (default 100, max 1000).
 
 import json
 import uuid
+from datetime import datetime
 
 import pytest
 
@@ -27,6 +28,11 @@ from tests.scim_entra.conftest import (
     patch_user,
     tut_user,
 )
+
+
+def parse_dt(value):
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
 
 # ---------------------------------------------------------------- not found / routing
 
@@ -241,7 +247,7 @@ def test_last_modified_moves_on_a_real_change(scim):
         scim, user_id, patch_body({"op": "Replace", "path": "title", "value": "New"})
     )["meta"]
     assert after["created"] == before["created"]
-    assert after["lastModified"] > before["lastModified"]
+    assert parse_dt(after["lastModified"]) > parse_dt(before["lastModified"])
 
 
 def test_service_provider_config(scim):
