@@ -14,6 +14,7 @@ class VisitorForm(forms.Form):
     visitor_name = forms.CharField(
         label="Your name",
         max_length=Visit._meta.get_field("visitor_name").max_length,
+        error_messages={"required": "Please enter your name."},
         widget=forms.TextInput(attrs=NO_AUTOFILL),
     )
     visitor_email = forms.EmailField(
@@ -42,6 +43,7 @@ class SignOutForm(forms.Form):
     visitor_name = forms.CharField(
         label="Your name, as you signed in",
         max_length=200,
+        error_messages={"required": "Please enter your name."},
         widget=forms.TextInput(attrs=NO_AUTOFILL),
     )
 
