@@ -101,7 +101,8 @@ def integration_status(token):
 
 def _label_events(events):
     for event in events:
-        event.action_label = ACTION_LABELS.get(event.action) or event.action.replace("-", " ")
+        label = ACTION_LABELS.get(event.action) or event.action.replace("-", " ")
+        event.action_label = label[:1].upper() + label[1:]
     return events
 
 
