@@ -286,3 +286,20 @@ def host_group_members_set(*, group, host_ids, via_directory=False):
     wanted = _member_ids(group, host_ids)
     HostGroupMembership.objects.filter(group=group).exclude(host_id__in=wanted).delete()
     host_group_members_add(group=group, host_ids=wanted, via_directory=via_directory)
+
+
+def host_adopt_for_directory(*, host):
+    """The directory takes over a host it matched (e.g. by userName): from now on the host
+    is directory-managed and read-only everywhere else. Called by the directory connector."""
+    if host.source != Source.DIRECTORY:
+        host.source = Source.DIRECTORY
+        host.save(update_fields=["source", "updated_at"])
+    return host
+
+
+def host_group_adopt_for_directory(*, group):
+    """Same as ``host_adopt_for_directory`` for a group the directory matched by name."""
+    if group.source != Source.DIRECTORY:
+        group.source = Source.DIRECTORY
+        group.save(update_fields=["source", "updated_at"])
+    return group
