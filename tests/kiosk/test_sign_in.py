@@ -433,3 +433,21 @@ def test_sign_out_with_two_matches_asks_which(kiosk_client, account, host):
     first.refresh_from_db()
     assert second.signed_out_at is not None
     assert first.signed_out_at is None
+
+
+def test_a_mail_server_that_never_answers_fails_the_send_not_the_visit(
+    account, host, settings, django_capture_on_commit_callbacks
+):
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # accepts connections, never says hello
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = silent.getsockname()
+        settings.EMAIL_TIMEOUT = 1
+        with django_capture_on_commit_callbacks(execute=True):
+            visit = visit_sign_in(account=account, visitor_name="Patient", host=host)
+    visit.refresh_from_db()
+    assert visit.notification_status == Visit.Notification.FAILED
+    assert "timed out" in visit.notification_error

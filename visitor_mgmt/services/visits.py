@@ -28,6 +28,9 @@ DEFAULT_MAX_ATTEMPTS = 5
 PENDING_STALE_AFTER = timedelta(minutes=10)
 # Telling a host about a visitor a day later helps nobody.
 RETRY_MAX_AGE = timedelta(hours=24)
+# The send runs while the visitor waits for the confirmation: never wait long for a mail
+# server (settings.EMAIL_TIMEOUT, when set, wins).
+SEND_TIMEOUT_SECONDS = 10
 
 
 def _clean_text(value, *, field, max_length, required=False):
@@ -212,7 +215,8 @@ def visit_notify(*, visit_id):
         if not messages:
             status, error = Visit.Notification.NONE, ""
         else:
-            connection = get_connection(fail_silently=False)
+            timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT_SECONDS
+            connection = get_connection(fail_silently=False, timeout=timeout)
             connection.send_messages(messages)
             status, error = Visit.Notification.SENT, ""
     except Exception as exc:  # any backend failure (SMTP, DNS, TLS, ...) is recorded
