@@ -14,8 +14,11 @@ from visitor_mgmt.models import Account, Host, HostGroup, Source
 
 RECENT_EVENTS = 10
 LOG_PAGE_SIZE = 50
-# Resource types the provisioning log records (SCIM resources, and the integration itself).
-RESOURCE_TYPE_CHOICES = [("User", "Users"), ("Group", "Groups"), ("Token", "Token and settings")]
+# Resource types the provisioning log records (SCIM resources, and the integration itself);
+# "other" is everything else (e.g. a request that failed before naming a resource).
+KNOWN_RESOURCE_TYPES = {"User": "Users", "Group": "Groups", "Token": "Token and settings"}
+OTHER_RESOURCE_TYPES = "other"
+RESOURCE_TYPE_CHOICES = [*KNOWN_RESOURCE_TYPES.items(), (OTHER_RESOURCE_TYPES, "Other")]
 
 # The raw token travels from the POST to the next page render through the session, once.
 NEW_TOKEN_SESSION_KEY = "scim_prefs_new_token"
@@ -138,7 +141,9 @@ def log_page(*, account, outcome="", resource_type="", page=None):
     events = events_for_account(account)
     if outcome:
         events = events.filter(outcome=outcome)
-    if resource_type:
+    if resource_type == OTHER_RESOURCE_TYPES:
+        events = events.exclude(resource_type__in=list(KNOWN_RESOURCE_TYPES))
+    elif resource_type:
         events = events.filter(resource_type=resource_type)
     page_obj = Paginator(events, LOG_PAGE_SIZE).get_page(page)
     page_obj.object_list = _label_events(list(page_obj.object_list))

@@ -56,12 +56,15 @@ def test_filters_by_outcome_and_resource_type(admin_client, account):
     make_events(account, 2, resource_type="Group", outcome=FAILURE, reason="group failed")
     make_events(account, 4, resource_type="User", outcome=FAILURE, reason="user failed")
     make_events(account, 1, resource_type="Token", action="token-rotated")
+    make_events(account, 1, resource_type="", method="POST", outcome=FAILURE, status=413)
+    make_events(account, 1, resource_type="Bulk", method="POST", outcome=FAILURE, status=501)
 
-    assert rows(admin_client.get(LOG_URL)) == 10
-    assert rows(admin_client.get(LOG_URL, {"outcome": "failure"})) == 6
+    assert rows(admin_client.get(LOG_URL)) == 12
+    assert rows(admin_client.get(LOG_URL, {"outcome": "failure"})) == 8
     assert rows(admin_client.get(LOG_URL, {"outcome": "success"})) == 4
     assert rows(admin_client.get(LOG_URL, {"resource_type": "Group"})) == 2
     assert rows(admin_client.get(LOG_URL, {"resource_type": "Token"})) == 1
+    assert rows(admin_client.get(LOG_URL, {"resource_type": "other"})) == 2
     both = admin_client.get(LOG_URL, {"outcome": "failure", "resource_type": "User"})
     assert rows(both) == 4
     assert "group failed" not in both.content.decode()
