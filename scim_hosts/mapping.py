@@ -106,3 +106,108 @@ GROUP_MAPPINGS = (
 # Anything else Entra sends (custom extension attributes, nickName, locale, ...) is
 # accepted, stored in the resource's document and returned as sent; it never fails a
 # request.
+
+
+# ---------------------------------------------------------------------------------------
+# Projection: a stored SCIM document -> Host / HostGroup field values, and back.
+# Both directions are driven by the tables above.
+
+
+def _parsed_paths(mappings, schema):
+    from scim_hosts.paths import parse_path
+
+    return [(m, parse_path(m.scim_path, schema)) for m in mappings if m.field]
+
+
+def _user_paths():
+    global _USER_PATHS
+    if _USER_PATHS is None:
+        from scim_hosts.schema import USER_SCHEMA
+
+        _USER_PATHS = _parsed_paths(USER_MAPPINGS, USER_SCHEMA)
+    return _USER_PATHS
+
+
+_USER_PATHS = None
+
+# Host fields that hold e-mail addresses (validated as such before they are stored).
+EMAIL_FIELDS = ("email", "alternate_email")
+
+
+def scim_path_of(field):
+    """The SCIM attribute a Host field is filled from (for error messages)."""
+    for m in USER_MAPPINGS:
+        if m.field == field:
+            return m.scim_path
+    return field
+
+
+def _first_string(values):
+    for value in values:
+        if isinstance(value, str):
+            return value
+    return ""
+
+
+def _primary_email(doc):
+    emails = doc.get("emails")
+    if not isinstance(emails, list):
+        return ""
+    from scim_hosts.filter_syntax import parse_bool
+
+    for element in emails:
+        if isinstance(element, dict) and parse_bool(element.get("primary")) is True:
+            value = element.get("value")
+            if isinstance(value, str):
+                return value
+    return ""
+
+
+def host_fields_from_document(doc):
+    """Host field values for a cleaned SCIM User document (every mapped field)."""
+    from scim_hosts.filter_syntax import parse_bool
+    from scim_hosts.paths import select
+
+    fields = {}
+    for mapping, path in _user_paths():
+        values = select(doc, path)
+        if mapping.field == "is_active":
+            parsed = parse_bool(values[0]) if values else None
+            fields["is_active"] = True if parsed is None else parsed
+        else:
+            fields[mapping.field] = _first_string(values)
+    if not fields.get("email"):
+        fields["email"] = _primary_email(doc)
+    return fields
+
+
+def document_from_host(host):
+    """A SCIM User document for a host the directory never wrote (manual or CSV)."""
+    from scim_hosts.patch import apply_value
+
+    doc = {}
+    for mapping, path in _user_paths():
+        value = getattr(host, mapping.field)
+        if mapping.field == "is_active" or value in ("", None):
+            continue
+        apply_value(doc, path, value)
+    if host.email:
+        for element in doc.get("emails", []):
+            if element.get("type") == "work":
+                element["primary"] = True
+    doc["active"] = host.is_active
+    return doc
+
+
+def group_fields_from_document(doc):
+    return {
+        "name": doc.get("displayName", ""),
+        "external_id": doc.get("externalId", "") if isinstance(doc.get("externalId"), str) else "",
+    }
+
+
+def document_from_group(group):
+    doc = {"displayName": group.name}
+    if group.external_id:
+        doc["externalId"] = group.external_id
+    return doc

@@ -1,0 +1,214 @@
+"""Cleaning the SCIM documents this service stores (one per Host / HostGroup).
+
+A stored document is what the directory last sent, so GET can return it as sent, with a
+few normalisations every client expects back:
+
+- ``null`` means "not provisioned" (Entra never provisions nulls): null values, and lists
+  or objects left empty, are dropped;
+- known attribute names get their canonical spelling (SCIM names are case-insensitive);
+- ``id``, ``meta``, ``schemas``, ``password`` and read-only ``groups`` are not stored (the
+  server computes the first three and never returns the others);
+- ``active`` becomes a JSON boolean ("True"/"False" strings are accepted);
+- ``manager`` becomes ``{"value": "<id>"}`` under the enterprise extension, whatever shape
+  it arrived in (string, object, ``[{"$ref": ..., "value": ...}]``); an empty value removes it;
+- an attribute that only an extension defines (``manager``, ``department``) sent at the top
+  level is moved into that extension.
+
+Attributes the service does not know are kept verbatim. Known attributes are type-checked
+(``userName`` must be a non-empty string, ``emails`` a list of objects, ...): a wrong type
+is a 400 ``invalidValue`` naming the attribute.
+"""
+
+import copy
+
+from scim_hosts.errors import InvalidSyntax, InvalidValue
+from scim_hosts.filter_syntax import parse_bool
+from scim_hosts.paths import find_key
+from scim_hosts.schema import ENTERPRISE_URN
+
+NOT_STORED = frozenset({"schemas", "id", "meta", "password"})
+
+
+def strip_nulls(value):
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            v = strip_nulls(v)
+            if v is None or v == {} or v == []:
+                continue
+            out[k] = v
+        return out
+    if isinstance(value, list):
+        items = [strip_nulls(v) for v in value]
+        return [v for v in items if v is not None and v != {} and v != []]
+    return value
+
+
+def normalise_manager(value, label="manager"):
+    """``{"value": id}`` for any accepted manager shape, or None for "no manager"."""
+    if isinstance(value, list):
+        value = next((v for v in value if v not in (None, "", {})), None)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return {"value": value} if value.strip() else None
+    if not isinstance(value, dict):
+        raise InvalidValue(f'"{label}" must be an id or an object with a "value".')
+    key = find_key(value, "value")
+    manager_id = value.get(key) if key else None
+    if manager_id is None or manager_id == "":
+        return None
+    if not isinstance(manager_id, str):
+        raise InvalidValue(f'"{label}.value" must be a string.')
+    return {"value": manager_id}
+
+
+def _check_type(attr, value, label):
+    if attr.type in ("string", "reference", "binary") and not isinstance(value, str):
+        raise InvalidValue(f'"{label}" must be a string.')
+    if attr.type == "boolean":
+        parsed = parse_bool(value)
+        if parsed is None:
+            raise InvalidValue(f'"{label}" must be true or false.')
+        return parsed
+    return value
+
+
+def _clean_complex(attr, value, label, *, strict_subs=True):
+    if not isinstance(value, dict):
+        raise InvalidValue(f'"{label}" must be an object.')
+    out = {}
+    for key, sub_value in value.items():
+        if sub_value is None:
+            continue
+        sub = attr.sub_attr(key)
+        if sub is None:
+            out[key] = sub_value
+            continue
+        if strict_subs:
+            sub_value = _check_type(sub, sub_value, f"{label}.{sub.name}")
+        out[sub.name] = sub_value
+    return out
+
+
+# Multi-valued attributes whose "value" must be a string: the ones the product reads.
+STRICT_VALUE_ATTRS = frozenset({"emails", "phoneNumbers"})
+
+
+def clean_value(attr, value, label):
+    value = strip_nulls(value)
+    if value is None:
+        return None
+    if attr.name == "manager":
+        return normalise_manager(value, label)
+    if attr.multi:
+        if isinstance(value, dict):
+            value = [value]
+        if not isinstance(value, list):
+            raise InvalidValue(f'"{label}" must be a list.')
+        if not attr.is_complex:
+            return value
+        elements = []
+        for element in value:
+            if not isinstance(element, dict):
+                raise InvalidValue(f'Each "{label}" value must be an object.')
+            element = _clean_complex(attr, element, label, strict_subs=False)
+            value_key = find_key(element, "value")
+            if attr.sub_attr("value") is not None and value_key is None:
+                continue  # an element without its value (e.g. after removing it) is nothing
+            if attr.name in STRICT_VALUE_ATTRS and not isinstance(element[value_key], str):
+                raise InvalidValue(f'"{label}.value" must be a string.')
+            if element:
+                elements.append(element)
+        return elements
+    if attr.is_complex:
+        return _clean_complex(attr, value, label)
+    return _check_type(attr, value, label)
+
+
+def clean_document(body, schema):
+    """A cleaned copy of a SCIM resource body (see the module docstring)."""
+    if not isinstance(body, dict):
+        raise InvalidSyntax("The request body must be a JSON object.")
+    doc = {}
+    moved = {}  # extension-only attributes sent at the top level: urn -> {name: value}
+
+    def put_core(key, value):
+        attr = schema.core_attr(key)
+        if attr is None:
+            owner = schema.extension_owning(key)
+            if owner:
+                moved.setdefault(owner, {})[key] = value
+            else:
+                doc[key] = strip_nulls(value)
+            return
+        if attr.read_only or attr.name in NOT_STORED:
+            return
+        doc[attr.name] = clean_value(attr, value, attr.name)
+
+    def put_extension(urn, attrs, value, *, overwrite=True):
+        if not isinstance(value, dict):
+            raise InvalidValue(f'"{urn}" must be an object.')
+        target = doc.setdefault(urn, {})
+        for key, sub_value in value.items():
+            attr = attrs.get(key.lower())
+            name = attr.name if attr else key
+            if not overwrite and find_key(target, name) is not None:
+                continue
+            target[name] = (
+                clean_value(attr, sub_value, f"{urn}:{name}") if attr else strip_nulls(sub_value)
+            )
+
+    for key, value in body.items():
+        if not isinstance(key, str) or value is None:
+            continue
+        lowered = key.lower()
+        if lowered in NOT_STORED:
+            continue
+        if lowered.startswith("urn:"):
+            if schema.is_core_urn(key):
+                if isinstance(value, dict):
+                    for sub_key, sub_value in value.items():
+                        if sub_value is not None:
+                            put_core(sub_key, sub_value)
+                continue
+            ext = schema.extension(key)
+            if ext:
+                put_extension(ext[0], ext[1], value)
+            else:
+                doc[key] = strip_nulls(value)
+            continue
+        put_core(key, value)
+
+    for urn, values in moved.items():
+        put_extension(urn, schema.extension(urn)[1], values, overwrite=False)
+
+    return strip_nulls(doc)
+
+
+def clean_user_document(body, schema):
+    doc = clean_document(body, schema)
+    user_name = doc.get("userName")
+    if not isinstance(user_name, str) or not user_name.strip():
+        raise InvalidValue('"userName" is required and must be a non-empty string.')
+    doc["active"] = doc.get("active", True)
+    return doc
+
+
+def clean_group_document(body, schema):
+    """(document without members, members list or None when the body had none)."""
+    doc = clean_document(body, schema)
+    members = doc.pop("members", None)
+    has_members = isinstance(body, dict) and find_key(body, "members") is not None
+    display_name = doc.get("displayName")
+    if not isinstance(display_name, str) or not display_name.strip():
+        raise InvalidValue('"displayName" is required and must be a non-empty string.')
+    return doc, (members or []) if has_members else None
+
+
+def deep_copy(doc):
+    return copy.deepcopy(doc) if doc else {}
+
+
+def has_enterprise(doc):
+    return isinstance(doc.get(ENTERPRISE_URN), dict) and bool(doc[ENTERPRISE_URN])

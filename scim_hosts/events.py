@@ -1,0 +1,83 @@
+"""The provisioning log: one ProvisioningEvent per SCIM request that changed data or failed.
+
+A row names the request (method), the resource (type, id, name), what happened (action),
+the outcome and HTTP status, and a short reason. Never the token, never a request body.
+Writing one costs a single INSERT. Rows older than ``SCIM_LOG_RETENTION_DAYS`` are removed
+by ``purge_events`` (``python manage.py purge_provisioning_log``).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from scim_hosts.models import ProvisioningEvent
+
+logger = logging.getLogger(__name__)
+
+# What a failed request was trying to do, by method.
+FAILED_ACTIONS = {
+    "GET": "read",
+    "POST": "create",
+    "PUT": "replace",
+    "PATCH": "update",
+    "DELETE": "delete",
+}
+
+
+@dataclass
+class Change:
+    """What a successful write did; the view records it after the write commits."""
+
+    action: str
+    resource_type: str
+    resource_id: str = ""
+    resource_name: str = ""
+    reason: str = ""
+
+
+def _field(model_field, value):
+    limit = ProvisioningEvent._meta.get_field(model_field).max_length
+    value = str(value or "")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def record_change(*, account, method, change, status):
+    ProvisioningEvent.objects.create(
+        account=account,
+        method=method,
+        resource_type=_field("resource_type", change.resource_type),
+        resource_id=_field("resource_id", change.resource_id),
+        resource_name=_field("resource_name", change.resource_name),
+        action=_field("action", change.action),
+        outcome=ProvisioningEvent.Outcome.SUCCESS,
+        status=status,
+        reason=_field("reason", change.reason),
+    )
+
+
+def record_failure(*, account, method, resource_type, resource_id, status, reason, action=None):
+    """Log a failed request. Never raises: the error response matters more than the log."""
+    try:
+        ProvisioningEvent.objects.create(
+            account=account,
+            method=method,
+            resource_type=_field("resource_type", resource_type),
+            resource_id=_field("resource_id", resource_id),
+            action=_field("action", action or FAILED_ACTIONS.get(method, method.lower())),
+            outcome=ProvisioningEvent.Outcome.FAILURE,
+            status=status,
+            reason=_field("reason", reason),
+        )
+    except Exception:  # noqa: BLE001 - e.g. the database is down; the response still goes out
+        logger.exception("Could not write a provisioning-log row.")
+
+
+def purge_events(*, days=None, now=None):
+    """Delete provisioning-log rows older than ``days`` (default: the retention setting)."""
+    days = settings.SCIM_LOG_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = ProvisioningEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

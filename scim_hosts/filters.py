@@ -1,0 +1,405 @@
+"""SCIM filters → Django Q objects over an account-scoped queryset (all in SQL).
+
+Built on scim2-filter-parser's Django Q transpiler (``transpilers.django_q_object``), with
+the visitor methods that decide meaning overridden, because the stock transpiler
+
+- compares every string case-insensitively (``externalId`` and ``id`` are caseExact),
+- silently drops terms whose attribute it does not know (``a eq 1 and unknown eq 2``
+  would widen to ``a eq 1``; here any unknown attribute is a 400 ``invalidFilter``),
+- maps ``pr`` to ``IS NOT NULL`` (our text columns are never null, they are blank),
+- cannot express ``emails[type eq "work"].value``, the enterprise ``manager`` reference
+  (kept in the stored document, queried by JSON key on PostgreSQL and SQLite alike) or
+  group ``members``.
+
+Each filter attribute has a kind that decides the lookups it accepts; anything else
+(``gt`` on a boolean, ``co`` on an id, ...) is a 400 ``invalidFilter`` rather than a guess.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django_scim.filters import FilterQuery
+from scim2_filter_parser import ast as scim_ast
+from scim2_filter_parser.transpilers.django_q_object import Transpiler
+
+from scim_hosts.errors import InvalidFilter
+from scim_hosts.filter_syntax import FilterSyntaxError, comp_value, parse, parse_bool
+from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN
+from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
+
+MATCH_ALL = Q(pk__isnull=False)
+MATCH_NONE = Q(pk__in=[])
+
+TEXT_LOOKUPS = {
+    True: {
+        "eq": "iexact",
+        "ne": "iexact",
+        "co": "icontains",
+        "sw": "istartswith",
+        "ew": "iendswith",
+    },
+    False: {"eq": "exact", "ne": "exact", "co": "contains", "sw": "startswith", "ew": "endswith"},
+}
+ORDER_LOOKUPS = {"gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}
+
+
+def _bad(detail):
+    return InvalidFilter(detail)
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """How one SCIM attribute is filtered. ``columns``: OR-ed text columns."""
+
+    kind: str  # text, bool, datetime, uuid, json, members
+    columns: tuple = ()
+    case_insensitive: bool = True
+
+    def q(self, op, value, label):
+        builder = getattr(self, f"_{self.kind}")
+        return builder(op, value, label)
+
+    def _text(self, op, value, label):
+        if op == "pr":
+            return _any(~Q(**{c: ""}) for c in self.columns)
+        if value is None:
+            if op in ("eq", "ne"):
+                q = _all(Q(**{c: ""}) for c in self.columns)
+                return q if op == "eq" else ~q
+            raise _bad(f"Cannot compare {label} with null using {op!r}.")
+        if isinstance(value, bool):
+            raise _bad(f"{label} is a string; it cannot be compared with a boolean.")
+        value = str(value)
+        if op in ORDER_LOOKUPS:
+            return _any(Q(**{f"{c}__{ORDER_LOOKUPS[op]}": value}) for c in self.columns)
+        lookup = TEXT_LOOKUPS[self.case_insensitive][op]
+        q = _any(Q(**{f"{c}__{lookup}": value}) for c in self.columns)
+        return ~q if op == "ne" else q
+
+    def _bool(self, op, value, label):
+        if op == "pr":
+            return MATCH_ALL
+        parsed = parse_bool(value)
+        if op not in ("eq", "ne") or parsed is None:
+            raise _bad(f"{label} is a boolean: use eq/ne with true or false.")
+        q = Q(**{self.columns[0]: parsed})
+        return q if op == "eq" else ~q
+
+    def _datetime(self, op, value, label):
+        if op == "pr":
+            return MATCH_ALL
+        if op in ("co", "sw", "ew"):
+            raise _bad(f"{label} is a date-time: {op!r} is not supported.")
+        moment = parse_datetime(value) if isinstance(value, str) else None
+        if moment is None:
+            raise _bad(f"{label} needs an ISO 8601 date-time, got {value!r}.")
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.utc)
+        column = self.columns[0]
+        if op in ("eq", "ne"):
+            q = Q(**{column: moment})
+            return q if op == "eq" else ~q
+        return Q(**{f"{column}__{ORDER_LOOKUPS[op]}": moment})
+
+    def _uuid(self, op, value, label):
+        if op == "pr":
+            return MATCH_ALL
+        if op not in ("eq", "ne"):
+            raise _bad(f"{label} supports eq, ne and pr.")
+        try:
+            q = Q(**{self.columns[0]: uuid.UUID(str(value))})
+        except (ValueError, TypeError, AttributeError):
+            q = MATCH_NONE  # not an id this service issued: nothing has it
+        return q if op == "eq" else ~q
+
+    def _json(self, op, value, label):
+        """A string kept in the stored document (the manager reference)."""
+        column = self.columns[0]
+        if op == "pr":
+            return Q(**{f"{column}__isnull": False})
+        if op not in ("eq", "ne") or not isinstance(value, str):
+            raise _bad(f"{label} supports eq, ne and pr with a string.")
+        q = Q(**{column: value})
+        return q if op == "eq" else ~Q(q & Q(**{f"{column}__isnull": False}))
+
+    def _members(self, op, value, label):
+        memberships = HostGroupMembership.objects.filter(host__deleted_at__isnull=True)
+        if op == "pr":
+            return Q(pk__in=memberships.values("group_id"))
+        if op not in ("eq", "ne"):
+            raise _bad(f"{label} supports eq, ne and pr.")
+        try:
+            member = uuid.UUID(str(value))
+        except (ValueError, TypeError, AttributeError):
+            q = MATCH_NONE
+        else:
+            q = Q(pk__in=memberships.filter(host__public_id=member).values("group_id"))
+        return q if op == "eq" else ~q
+
+
+def _any(qs):
+    qs = list(qs)
+    out = qs[0]
+    for q in qs[1:]:
+        out |= q
+    return out
+
+
+def _all(qs):
+    qs = list(qs)
+    out = qs[0]
+    for q in qs[1:]:
+        out &= q
+    return out
+
+
+MANAGER_KEY = f"directory_data__{ENTERPRISE_URN}__manager__value"
+
+# (attribute, sub-attribute, type in a [type eq "..."] value filter) in lower case → field.
+USER_FIELDS = {
+    ("id", None, None): FilterField("uuid", ("public_id",)),
+    ("username", None, None): FilterField("text", ("username",)),
+    ("externalid", None, None): FilterField("text", ("external_id",), case_insensitive=False),
+    ("displayname", None, None): FilterField("text", ("display_name",)),
+    ("title", None, None): FilterField("text", ("title",)),
+    ("active", None, None): FilterField("bool", ("is_active",)),
+    ("name", "givenname", None): FilterField("text", ("first_name",)),
+    ("name", "familyname", None): FilterField("text", ("last_name",)),
+    ("emails", "value", None): FilterField("text", ("email", "alternate_email")),
+    ("emails", None, None): FilterField("text", ("email", "alternate_email")),
+    ("emails", "value", "work"): FilterField("text", ("email",)),
+    ("emails", "value", "other"): FilterField("text", ("alternate_email",)),
+    ("phonenumbers", "value", None): FilterField("text", ("mobile", "alternate_mobile")),
+    ("phonenumbers", "value", "mobile"): FilterField("text", ("mobile",)),
+    ("phonenumbers", "value", "work"): FilterField("text", ("alternate_mobile",)),
+    ("department", None, None): FilterField("text", ("department",)),
+    ("organization", None, None): FilterField("text", ("organization",)),
+    ("manager", None, None): FilterField("json", (MANAGER_KEY,)),
+    ("manager", "value", None): FilterField("json", (MANAGER_KEY,)),
+    ("meta", "lastmodified", None): FilterField("datetime", ("updated_at",)),
+    ("meta", "created", None): FilterField("datetime", ("created_at",)),
+}
+# Attributes that live under the enterprise extension.
+ENTERPRISE_FILTER_ATTRS = frozenset({"department", "organization", "manager"})
+
+GROUP_FIELDS = {
+    ("id", None, None): FilterField("uuid", ("public_id",)),
+    ("displayname", None, None): FilterField("text", ("name",)),
+    ("externalid", None, None): FilterField("text", ("external_id",), case_insensitive=False),
+    ("members", None, None): FilterField("members"),
+    ("members", "value", None): FilterField("members"),
+    ("meta", "lastmodified", None): FilterField("datetime", ("updated_at",)),
+    ("meta", "created", None): FilterField("datetime", ("created_at",)),
+}
+
+
+class ScimQTranspiler(Transpiler):
+    """scim2-filter-parser's Q transpiler with strict, typed, account-agnostic meaning."""
+
+    def __init__(self, fields, values, *, core_urn, extension_urn=None, extension_attrs=()):
+        super().__init__({})
+        self.fields = fields
+        self.values = values
+        self.core_urn = core_urn.lower()
+        self.extension_urn = extension_urn.lower() if extension_urn else None
+        self.extension_attrs = extension_attrs
+
+    # -- resolution ------------------------------------------------------------------
+
+    def field_for(self, attr, sub, uri, type_filter=None):
+        attr_l = attr.lower()
+        sub_l = sub.lower() if sub else None
+        label = ".".join(p for p in (attr, sub) if p)
+        if uri:
+            uri_l = uri.lower()
+            if uri_l == self.core_urn:
+                uri = None
+            elif uri_l != self.extension_urn or attr_l not in self.extension_attrs:
+                raise _bad(f"Filtering on {uri}:{label} is not supported.")
+        field = self.fields.get((attr_l, sub_l, type_filter))
+        if field is None:
+            where = f'{attr}[type eq "{type_filter}"].{sub}' if type_filter else label
+            raise _bad(f"Filtering on {where!r} is not supported.")
+        return field, label
+
+    def value(self, node):
+        return comp_value(node, self.values)
+
+    # -- visitors --------------------------------------------------------------------
+
+    def visit_Filter(self, node):
+        if node.namespace is not None:
+            query = self.value_path(node.namespace, node.expr)
+        else:
+            query = self.visit(node.expr)
+        if query is None:
+            raise _bad("Unsupported filter expression.")
+        return ~query if node.negated else query
+
+    def visit_LogExpr(self, node):
+        left, right = self.visit(node.expr1), self.visit(node.expr2)
+        if left is None or right is None:
+            raise _bad("Unsupported filter expression.")
+        return left & right if node.op.upper() == "AND" else left | right
+
+    def visit_AttrExpr(self, node):
+        op = node.value.lower()
+        attr_path = node.attr_path
+        if isinstance(attr_path.attr_name, scim_ast.Filter):
+            # emails[type eq "work"].value eq "x": the parser moved ".value" onto the namespace.
+            value_filter = attr_path.attr_name
+            namespace = value_filter.namespace
+            sub = namespace.sub_attr.value if namespace.sub_attr else None
+            type_filter = self.type_of(value_filter.expr)
+            field, label = self.field_for(namespace.attr_name, sub, namespace.uri, type_filter)
+            return field.q(op, self.value(node.comp_value), label)
+        sub = attr_path.sub_attr.value if attr_path.sub_attr else None
+        field, label = self.field_for(attr_path.attr_name, sub, attr_path.uri)
+        return field.q(op, self.value(node.comp_value), label)
+
+    def type_of(self, expr):
+        """ "work" for a value filter that is exactly ``type eq "work"``."""
+        while isinstance(expr, scim_ast.Filter) and not expr.negated and expr.namespace is None:
+            expr = expr.expr
+        if (
+            isinstance(expr, scim_ast.AttrExpr)
+            and expr.value.lower() == "eq"
+            and isinstance(expr.attr_path.attr_name, str)
+            and expr.attr_path.attr_name.lower() == "type"
+            and expr.attr_path.sub_attr is None
+            and isinstance(self.value(expr.comp_value), str)
+        ):
+            return self.value(expr.comp_value).lower()
+        raise _bad('Value filters support only [type eq "..."] here.')
+
+    def value_path(self, namespace, expr):
+        """``emails[type eq "work" and value eq "x"]`` or ``members[value eq "id"]``."""
+        terms = self.conjunction(expr)
+        if terms is None:
+            return self.namespaced(namespace, expr)
+        type_terms = [t for t in terms if t.attr_path.attr_name.lower() == "type"]
+        other = [t for t in terms if t.attr_path.attr_name.lower() != "type"]
+        if len(type_terms) > 1 or not other:
+            raise _bad("Unsupported value filter.")
+        type_filter = self.type_of(type_terms[0]) if type_terms else None
+        queries = []
+        for term in other:
+            field, label = self.field_for(
+                namespace.attr_name, term.attr_path.attr_name, namespace.uri, type_filter
+            )
+            queries.append(field.q(term.value.lower(), self.value(term.comp_value), label))
+        return _all(queries)
+
+    def namespaced(self, namespace, expr):
+        """A value filter with or/not and no type term: each leaf on the parent attribute."""
+        if isinstance(expr, scim_ast.Filter):
+            q = self.namespaced(namespace, expr.expr)
+            return ~q if expr.negated else q
+        if isinstance(expr, scim_ast.LogExpr):
+            left = self.namespaced(namespace, expr.expr1)
+            right = self.namespaced(namespace, expr.expr2)
+            return left & right if expr.op.upper() == "AND" else left | right
+        if isinstance(expr, scim_ast.AttrExpr) and isinstance(expr.attr_path.attr_name, str):
+            name = expr.attr_path.attr_name
+            if name.lower() == "type":
+                raise _bad("Unsupported value filter.")
+            field, label = self.field_for(namespace.attr_name, name, namespace.uri)
+            return field.q(expr.value.lower(), self.value(expr.comp_value), label)
+        raise _bad("Unsupported value filter.")
+
+    def conjunction(self, expr):
+        """The AttrExpr leaves of a pure ``and`` chain, or None."""
+        if isinstance(expr, scim_ast.Filter):
+            if expr.negated or expr.namespace is not None:
+                return None
+            return self.conjunction(expr.expr)
+        if isinstance(expr, scim_ast.LogExpr):
+            if expr.op.upper() != "AND":
+                return None
+            left, right = self.conjunction(expr.expr1), self.conjunction(expr.expr2)
+            return None if left is None or right is None else left + right
+        if isinstance(expr, scim_ast.AttrExpr) and isinstance(expr.attr_path.attr_name, str):
+            return [expr]
+        return None
+
+
+class ScimFilterQuery(FilterQuery):
+    """django-scim2's FilterQuery, answering with an account-scoped QuerySet, not raw SQL."""
+
+    fields = {}
+    core_urn = ""
+    extension_urn = None
+    extension_attrs = frozenset()
+
+    @classmethod
+    def base_queryset(cls, account):
+        raise NotImplementedError
+
+    @classmethod
+    def q(cls, filter_query):
+        try:
+            tree, values = parse(filter_query)
+        except FilterSyntaxError as exc:
+            raise InvalidFilter(str(exc)) from exc
+        transpiler = ScimQTranspiler(
+            cls.fields,
+            values,
+            core_urn=cls.core_urn,
+            extension_urn=cls.extension_urn,
+            extension_attrs=cls.extension_attrs,
+        )
+        try:
+            query = transpiler.transpile(tree)
+        except InvalidFilter:
+            raise
+        except (ValueError, TypeError, AttributeError, NotImplementedError) as exc:
+            raise InvalidFilter(f"Unsupported filter: {filter_query!r}.") from exc
+        if query is None:
+            raise InvalidFilter(f"Unsupported filter: {filter_query!r}.")
+        return query
+
+    @classmethod
+    def search(cls, filter_query, request=None):
+        """The account's resources matching ``filter_query`` (all of them when empty)."""
+        qs = cls.base_queryset(request.scim_account)
+        if filter_query:
+            qs = qs.filter(cls.q(filter_query))
+        return qs
+
+
+class HostFilterQuery(ScimFilterQuery):
+    model_getter = staticmethod(lambda: Host)
+    fields = USER_FIELDS
+    core_urn = CORE_USER_URN
+    extension_urn = ENTERPRISE_URN
+    extension_attrs = ENTERPRISE_FILTER_ATTRS
+    # django-scim2 reads attr_map at import time (SCIMUser.ATTR_MAP); give it the columns.
+    attr_map = {
+        ("userName", None, None): "username",
+        ("name", "givenName", None): "first_name",
+        ("name", "familyName", None): "last_name",
+        ("active", None, None): "is_active",
+        ("externalId", None, None): "external_id",
+        ("displayName", None, None): "display_name",
+    }
+
+    @classmethod
+    def base_queryset(cls, account):
+        return Host.objects.filter(account=account, deleted_at__isnull=True)
+
+
+class HostGroupFilterQuery(ScimFilterQuery):
+    model_getter = staticmethod(lambda: HostGroup)
+    fields = GROUP_FIELDS
+    core_urn = CORE_GROUP_URN
+    attr_map = {
+        ("displayName", None, None): "name",
+        ("externalId", None, None): "external_id",
+    }
+
+    @classmethod
+    def base_queryset(cls, account):
+        return HostGroup.objects.filter(account=account)

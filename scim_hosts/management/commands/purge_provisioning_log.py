@@ -1,0 +1,26 @@
+"""python manage.py purge_provisioning_log [--days N]"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from scim_hosts.events import purge_events
+
+
+class Command(BaseCommand):
+    help = "Delete provisioning-log rows older than SCIM_LOG_RETENTION_DAYS (or --days)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help=f"Keep this many days (default: SCIM_LOG_RETENTION_DAYS, "
+            f"now {settings.SCIM_LOG_RETENTION_DAYS}).",
+        )
+
+    def handle(self, *args, days, **options):
+        if days is not None and days < 0:
+            raise CommandError("--days must be zero or more.")
+        kept = settings.SCIM_LOG_RETENTION_DAYS if days is None else days
+        deleted = purge_events(days=kept)
+        self.stdout.write(f"Deleted {deleted} provisioning event(s) older than {kept} day(s).")

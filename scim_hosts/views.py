@@ -1,0 +1,366 @@
+"""SCIM endpoints: django-scim2's views with their weak points overridden.
+
+``ScimViewMixin`` replaces, for every view:
+
+- ``dispatch``: bearer-token auth (``auth.authenticate_request``) inside the error handling,
+  405 for methods the route does not serve, the body size limit (413), one transaction per
+  write, SCIM error JSON for every exception (``status`` as a string, never a stack trace),
+  and one provisioning-log row per write or failure;
+- ``get_object``: scoped to the token's account in SQL, non-UUID ids are 404, locked
+  (``SELECT ... FOR UPDATE``) for PUT/PATCH/DELETE;
+- ``load_body``: size limit, UTF-8, a JSON object or 400 ``invalidSyntax``;
+- list/filter (``_page``, ``_search``, ``_build_response``, ``get_many``): the filter becomes
+  a Q object on the account's queryset (``filters.py``), ``COUNT`` only when the page does
+  not tell the total, ``LIMIT/OFFSET`` in SQL, ordered by id; django-scim2 instead scopes in
+  Python and loads every row.
+
+POST/PUT/DELETE and GET by id are django-scim2's own handlers over our adapters. PATCH is
+overridden: users answer 200 with the resource, groups 204 without a body.
+"""
+
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import View
+from django_scim import views as scim_views
+from django_scim.exceptions import SCIMException
+
+from scim_hosts.adapters import AttributeSelection, SCIMHost, SCIMHostGroup, base_location
+from scim_hosts.auth import authenticate_request
+from scim_hosts.discovery import MAX_RESULTS, schemas
+from scim_hosts.errors import (
+    LIST_RESPONSE_URN,
+    InvalidSyntax,
+    InvalidValue,
+    MethodNotAllowed,
+    NotFound,
+    NotImplementedByService,
+    PayloadTooLarge,
+    error_response,
+    response_for_scim_exception,
+    scim_json_response,
+)
+from scim_hosts.events import record_change, record_failure
+from scim_hosts.schema import GROUP_SCHEMA, USER_SCHEMA
+
+logger = logging.getLogger(__name__)
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DEFAULT_COUNT = 100
+
+
+def list_response(resources, *, total, start):
+    return scim_json_response(
+        {
+            "schemas": [LIST_RESPONSE_URN],
+            "totalResults": total,
+            "Resources": resources,
+            "startIndex": start,
+            "itemsPerPage": len(resources),
+        }
+    )
+
+
+def _int_param(raw, name, default):
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool):
+        raise InvalidValue(f'"{name}" must be an integer.')
+    if isinstance(raw, int):
+        return raw
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise InvalidValue(f'"{name}" must be an integer.') from None
+
+
+def page_params(start_raw, count_raw):
+    """(startIndex, count): startIndex < 1 counts as 1; count is clamped to [0, 1000]."""
+    start = max(1, _int_param(start_raw, "startIndex", 1))
+    count = min(max(_int_param(count_raw, "count", DEFAULT_COUNT), 0), MAX_RESULTS)
+    return start, count
+
+
+class ScimViewMixin:
+    resource_type = ""
+    schema = None
+    collection_methods = ("get",)
+    item_methods = ("get",)
+    failed_action = None  # the provisioning-log action of a failure (default: by method)
+
+    @method_decorator(csrf_exempt)
+    def dispatch(self, request, *args, **kwargs):
+        request.scim_change = None
+        try:
+            denied = authenticate_request(request)
+            if denied is not None:
+                return denied
+            self.check_method(request, kwargs)
+            self.check_content_length(request)
+            if self.schema is not None:
+                request.scim_attributes = AttributeSelection.from_params(
+                    self.schema,
+                    request.GET.get("attributes"),
+                    request.GET.get("excludedAttributes"),
+                )
+            if request.method not in WRITE_METHODS:
+                return View.dispatch(self, request, *args, **kwargs)
+            with transaction.atomic():
+                response = View.dispatch(self, request, *args, **kwargs)
+                change = request.scim_change
+                if change is not None and response.status_code < 400:
+                    record_change(
+                        account=request.scim_account,
+                        method=request.method,
+                        change=change,
+                        status=response.status_code,
+                    )
+            return response
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a SCIM error
+            response = self.exception_response(exc)
+        if getattr(request, "scim_account", None) is not None:
+            record_failure(
+                account=request.scim_account,
+                method=request.method,
+                resource_type=self.resource_type,
+                resource_id=kwargs.get("uuid") or "",
+                status=response.status_code,
+                reason=json.loads(response.content).get("detail", ""),
+                action=self.failed_action,
+            )
+        return response
+
+    def exception_response(self, exc):
+        if isinstance(exc, SCIMException):
+            return response_for_scim_exception(exc)
+        if isinstance(exc, RequestDataTooBig):
+            return response_for_scim_exception(PayloadTooLarge(self.too_large_detail()))
+        if isinstance(exc, ValidationError):
+            return error_response(400, " ".join(exc.messages), "invalidValue")
+        if isinstance(exc, IntegrityError):
+            return error_response(
+                409, "The request conflicts with an existing resource.", "uniqueness"
+            )
+        logger.exception("SCIM request failed: %s %s", self.request.method, self.request.path)
+        return error_response(500, "Internal server error.")
+
+    # -- request checks ------------------------------------------------------------------
+
+    def allowed_methods(self, kwargs):
+        return self.item_methods if kwargs.get("uuid") else self.collection_methods
+
+    def check_method(self, request, kwargs):
+        allowed = self.allowed_methods(kwargs)
+        if request.method.lower() not in allowed:
+            raise MethodNotAllowed(
+                f"{request.method} is not supported here.",
+                headers={"Allow": ", ".join(m.upper() for m in allowed)},
+            )
+
+    @staticmethod
+    def too_large_detail():
+        return f"The request body is larger than {settings.SCIM_MAX_BODY_BYTES} bytes."
+
+    def check_content_length(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.SCIM_MAX_BODY_BYTES:
+            raise PayloadTooLarge(self.too_large_detail())
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise MethodNotAllowed(f"{request.method} is not supported here.")
+
+    def load_body(self, body):
+        if len(body) > settings.SCIM_MAX_BODY_BYTES:
+            raise PayloadTooLarge(self.too_large_detail())
+        if not body.strip():
+            return {}
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise InvalidSyntax("The request body is not UTF-8.") from None
+        except ValueError as exc:
+            raise InvalidSyntax(f"The request body is not valid JSON: {exc}.") from None
+        if not isinstance(data, dict):
+            raise InvalidSyntax("The request body must be a JSON object.")
+        return data
+
+
+class ScimResourceMixin(ScimViewMixin):
+    """Users and Groups: account-scoped lookups and lists."""
+
+    collection_methods = ("get", "post")
+    item_methods = ("get", "put", "patch", "delete")
+
+    def queryset(self):
+        return self.__class__.parser_getter().base_queryset(self.request.scim_account)
+
+    def get_object(self):
+        raw = self.kwargs.get("uuid") or ""
+        try:
+            public_id = uuid.UUID(raw)
+        except ValueError:
+            raise NotFound(f"Resource {raw} not found.") from None
+        qs = self.queryset()
+        if self.request.method in WRITE_METHODS:
+            qs = qs.select_for_update()
+        obj = qs.filter(public_id=public_id).first()
+        if obj is None:
+            raise NotFound(f"Resource {raw} not found.")
+        return obj
+
+    # -- lists -----------------------------------------------------------------------------
+
+    def _page(self, request):
+        return page_params(request.GET.get("startIndex"), request.GET.get("count"))
+
+    def get_many(self, request):
+        return self._search(request, request.GET.get("filter"), *self._page(request))
+
+    def _search(self, request, query, start, count):
+        qs = self.__class__.parser_getter().search(query, request)
+        return self._build_response(request, qs, start, count)
+
+    def _build_response(self, request, qs, start, count):
+        qs = qs.order_by("pk")
+        offset = start - 1
+        objs = list(qs[offset : offset + count]) if count else []
+        if count and len(objs) < count and (objs or offset == 0):
+            total = offset + len(objs)  # the page ran out: it tells the total
+        else:
+            total = qs.count()
+        adapters = [self.scim_adapter(obj, request=request) for obj in objs]
+        self.scim_adapter.prefetch(adapters)
+        return list_response([a.to_dict() for a in adapters], total=total, start=start)
+
+
+class HostsView(ScimResourceMixin, scim_views.UsersView):
+    resource_type = "User"
+    schema = USER_SCHEMA
+
+    def patch(self, request, *args, **kwargs):
+        adapter = self.scim_adapter(self.get_object(), request=request)
+        adapter.apply_patch(self.load_body(request.body))
+        return scim_json_response(adapter.to_dict(), headers={"Location": adapter.location})
+
+
+class HostGroupsView(ScimResourceMixin, scim_views.GroupsView):
+    resource_type = "Group"
+    schema = GROUP_SCHEMA
+
+    def patch(self, request, *args, **kwargs):
+        adapter = self.scim_adapter(self.get_object(), request=request)
+        adapter.apply_patch(self.load_body(request.body))
+        # Entra: "returning a body with a list of all the members isn't advisable".
+        return HttpResponse(status=204)
+
+
+class SearchMixin(ScimResourceMixin):
+    """POST /Users/.search and /Groups/.search (RFC 7644 §3.4.3)."""
+
+    collection_methods = ("post",)
+    item_methods = ()
+    failed_action = "search"
+
+    def post(self, request, *args, **kwargs):
+        body = self.load_body(request.body)
+        request.scim_attributes = AttributeSelection.from_params(
+            self.schema, body.get("attributes"), body.get("excludedAttributes")
+        )
+        start, count = page_params(body.get("startIndex"), body.get("count"))
+        query = body.get("filter")
+        if query is not None and not isinstance(query, str):
+            raise InvalidValue('"filter" must be a string.')
+        return self._search(request, query, start, count)
+
+
+class HostSearchView(SearchMixin, scim_views.UserSearchView):
+    resource_type = "User"
+    schema = USER_SCHEMA
+
+
+class HostGroupSearchView(SearchMixin, scim_views.GroupSearchView):
+    resource_type = "Group"
+    schema = GROUP_SCHEMA
+
+
+# ------------------------------------------------------------------ discovery
+
+
+class ServiceProviderConfigView(ScimViewMixin, scim_views.ServiceProviderConfigView):
+    resource_type = "ServiceProviderConfig"
+
+
+class ResourceTypesView(ScimViewMixin, scim_views.ResourceTypesView):
+    resource_type = "ResourceType"
+
+    def get(self, request, uuid=None, *args, **kwargs):
+        types = [SCIMHost.resource_type_dict(request), SCIMHostGroup.resource_type_dict(request)]
+        if uuid:
+            for doc in types:
+                if doc["id"] == uuid:
+                    return scim_json_response(doc)
+            raise NotFound(f"Resource type {uuid} not found.")
+        return list_response(types, total=len(types), start=1)
+
+
+class SchemasView(ScimViewMixin, scim_views.SchemasView):
+    resource_type = "Schema"
+
+    @staticmethod
+    def documents(request):
+        from django.urls import reverse
+
+        out = []
+        for doc in schemas():
+            location = base_location(request) + reverse("scim:schemas", kwargs={"uuid": doc["id"]})
+            out.append({**doc, "meta": {"resourceType": "Schema", "location": location}})
+        return out
+
+    def get(self, request, uuid=None, *args, **kwargs):
+        docs = self.documents(request)
+        if uuid:
+            for doc in docs:
+                if doc["id"].lower() == uuid.lower():
+                    return scim_json_response(doc)
+            raise NotFound(f"Schema {uuid} not found.")
+        return list_response(docs, total=len(docs), start=1)
+
+
+# ------------------------------------------------------------------ the rest of /scim/v2/
+
+
+ALL_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+class UnknownEndpointView(ScimViewMixin, scim_views.SCIMView):
+    """Any other path under /scim/v2/: a SCIM 404, after authentication."""
+
+    http_method_names = list(ALL_METHODS)
+    collection_methods = item_methods = ALL_METHODS
+
+    def _not_found(self, request, *args, **kwargs):
+        raise NotFound(f"There is no SCIM endpoint at {request.path}.")
+
+    get = post = put = patch = delete = head = options = _not_found
+
+
+class NotImplementedView(ScimViewMixin, scim_views.SCIMView):
+    """/Bulk, /Me and root /.search: features this service does not offer (501)."""
+
+    http_method_names = list(ALL_METHODS)
+    collection_methods = item_methods = ALL_METHODS
+
+    def _not_implemented(self, request, *args, **kwargs):
+        raise NotImplementedByService(f"{request.path} is not supported by this service.")
+
+    get = post = put = patch = delete = head = options = _not_implemented
