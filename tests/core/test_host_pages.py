@@ -302,3 +302,8 @@ def test_directory_host_write_urls_refuse_with_a_message(
     assert len(messages) == 1
     assert "managed by Microsoft Entra ID and is read-only" in messages[0]
     assert _snapshot(directory_host) == before
+
+
+def test_refusal_message_is_announced_as_an_alert(admin_client, directory_host):
+    response = admin_client.post(_url(directory_host, "edit"), follow=True)
+    assert 'class="message error" role="alert"' in response.content.decode()
