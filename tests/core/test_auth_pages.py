@@ -121,3 +121,11 @@ def test_friendly_500_page_needs_no_database_or_context(django_assert_num_querie
         response = client.get("/boom/")
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_a_form_without_csrf_token_gets_a_friendly_403(admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    response = client.post("/hosts/new/", {"first_name": "No", "last_name": "Token"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
