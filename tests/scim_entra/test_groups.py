@@ -187,3 +187,34 @@ def test_group_filter_by_external_id_is_rejected_or_matches(entra):
         assert found["displayName"] == "Finance"
     else:
         assert_error(resp, 400, "invalidFilter")
+
+
+def test_group_member_reference_query(entra):
+    """TUT: reference checks on groups ask about members: id eq G and members eq U."""
+    group_id = create_group(entra, "Refs", EXTERNAL)
+    member = create_user(entra, minimal_user("ref.member@contoso.com"))
+    other = create_user(entra, minimal_user("ref.other@contoso.com"))
+    assert (
+        entra.patch(f"/Groups/{group_id}", patch_body(entra.mode.add_members(member))).status == 204
+    )
+
+    def query(user_id):
+        expr = f'id eq "{group_id}" and members eq "{user_id}"'
+        return "/Groups?filter=" + expr.replace(" ", "+").replace('"', "%22") + "&attributes=id"
+
+    (hit,) = assert_list(entra.get(query(member)), total=1)
+    assert hit["id"] == group_id
+    assert "members" not in hit and "displayName" not in hit, hit
+    assert_empty_list(entra.get(query(other)))
+
+
+def test_group_list_excluding_members(entra):
+    group_id = create_group(entra, "Listed", EXTERNAL)
+    member = create_user(entra, minimal_user("listed@contoso.com"))
+    assert (
+        entra.patch(f"/Groups/{group_id}", patch_body(entra.mode.add_members(member))).status == 204
+    )
+    (listed,) = assert_list(entra.get("/Groups?excludedAttributes=members"), total=1)
+    assert_group(listed, display_name="Listed", external_id=EXTERNAL, group_id=group_id)
+    (full,) = assert_list(entra.get("/Groups"), total=1)
+    assert_group(full, display_name="Listed", external_id=EXTERNAL, member_ids=[member])

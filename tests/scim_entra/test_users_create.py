@@ -163,3 +163,60 @@ def test_minimal_user_is_created(entra):
     body = {"schemas": [CORE_USER], "userName": "min@contoso.com"}
     user_id = assert_created(entra.post("/Users", body), body)
     assert_user(get_user(entra, user_id), body, user_id=user_id)
+
+
+@pytest.mark.parametrize("value,expected", [("True", True), ("False", False), ("true", True)])
+def test_post_active_as_string(entra, value, expected):
+    """Reference-code Postman "garbage" test: "active": "True" → 201 and a boolean active."""
+    body = tut_user("string.active@contoso.com", active=value)
+    resp = entra.post("/Users", body)
+    assert resp.status == 201, resp
+    assert resp.json["active"] is expected
+    assert_user(get_user(entra, resp.json["id"]), {**body, "active": expected})
+    assert Host.objects.get(public_id=resp.json["id"]).is_active is expected
+
+
+@pytest.mark.parametrize("user_name", ["o'brien+test@contoso.com", "a&b=c?d#e@contoso.com"])
+def test_filter_finds_usernames_with_special_characters(entra, user_name):
+    body = tut_user(user_name)
+    user_id = assert_created(entra.post("/Users", body), body)
+    (found,) = assert_list(entra.get(users_filter("userName", user_name)), total=1)
+    assert found["id"] == user_id
+    (found,) = assert_list(entra.get(users_filter("userName", user_name.upper())), total=1)
+    assert found["id"] == user_id
+    assert_error(entra.post("/Users", tut_user(user_name.upper())), 409, "uniqueness")
+
+
+def test_non_ascii_username_filter_agrees_with_uniqueness(entra, is_postgres):
+    """The filter finds the other-case spelling exactly when a POST of it would be a 409.
+
+    (SQLite folds only ASCII case; PostgreSQL, the production database, folds all.)
+    """
+    user_name = "Zoë.Ångström@contoso.com"
+    body = tut_user(user_name)
+    user_id = assert_created(entra.post("/Users", body), body)
+    (found,) = assert_list(entra.get(users_filter("userName", user_name)), total=1)
+    assert found["id"] == user_id
+    other_case = users_filter("userName", user_name.upper())
+    resp = entra.post("/Users", tut_user(user_name.upper(), externalId="other"))
+    if resp.status == 409:
+        assert_error(resp, 409, "uniqueness")
+        (found,) = assert_list(entra.get(other_case), total=1)
+        assert found["id"] == user_id
+    else:
+        assert not is_postgres, resp
+        assert resp.status == 201, resp
+        (found,) = assert_list(entra.get(other_case), total=1)
+        assert found["id"] == resp.json["id"]
+
+
+def test_patch_with_validator_content_type(scim):
+    body = tut_user("charset@contoso.com")
+    user_id = assert_created(scim.post("/Users", body), body)
+    op = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "title", "value": "Charset"}],
+    }
+    resp = scim.patch(f"/Users/{user_id}", op, content_type="application/scim+json; charset=utf-8")
+    assert resp.status in (200, 204), resp
+    assert_user(get_user(scim, user_id), {**body, "title": "Charset"}, user_id=user_id)
