@@ -1,0 +1,128 @@
+"""Bearer-token authentication: every failure is the same 401 SCIM error."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from scim_hosts.auth import UNAUTHORIZED_DETAIL
+from scim_hosts.models import ScimToken
+from scim_hosts.tokens import rotate_token, set_enabled
+from tests.factories import ScimTokenFactory
+from tests.scim.conftest import ERROR, SCIM_JSON, TOKEN, Api
+
+EXPECTED_401 = {
+    "schemas": [ERROR],
+    "status": "401",
+    "detail": UNAUTHORIZED_DETAIL,
+}
+
+
+def assert_401(resp):
+    assert resp.status_code == 401
+    assert resp["Content-Type"] == SCIM_JSON
+    assert resp["WWW-Authenticate"].startswith("Bearer")
+    assert resp.json() == EXPECTED_401
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        f"Bearer {TOKEN} extra",
+        f"Basic {TOKEN}",
+        "Basic dXNlcjpwYXNz",
+        f"Token {TOKEN}",
+        TOKEN,
+        "Bearer vmscim_unknown-token-000000000000000000000000000000000000",
+        "Bearer not-our-prefix-0000000000000000000000000000000000000000",
+        "Bearer vmscim_" + "x" * 500,
+        f"Bearer {TOKEN[:-1]}",
+    ],
+    ids=lambda h: repr(h)[:40],
+)
+def test_bad_credentials_get_one_identical_401(client, token, header):
+    extra = {} if header is None else {"HTTP_AUTHORIZATION": header}
+    assert_401(client.get("/scim/v2/Users", **extra))
+
+
+def test_scheme_is_case_insensitive(client, token):
+    resp = client.get("/scim/v2/Users", HTTP_AUTHORIZATION=f"bearer {TOKEN}")
+    assert resp.status_code == 200
+
+
+def test_rotated_token_is_401_at_once(api, account):
+    assert api.get("/Users").status_code == 200
+    _, new = rotate_token(account=account)
+    assert_401(api.get("/Users"))
+    assert api.get("/Users", token=new).status_code == 200
+
+
+def test_disabled_integration_is_401_and_reenabling_restores(api, account):
+    set_enabled(account=account, enabled=False)
+    assert_401(api.get("/Users"))
+    assert_401(api.post("/Users", {"userName": "x@acme.test"}))
+    set_enabled(account=account, enabled=True)
+    assert api.get("/Users").status_code == 200
+
+
+def test_session_cookie_never_authenticates(admin_client, token):
+    assert_401(admin_client.get("/scim/v2/Users"))
+    assert_401(admin_client.post("/scim/v2/Users", {"userName": "x"}, content_type=SCIM_JSON))
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/Users"),
+        ("POST", "/Users"),
+        ("GET", "/Users/00000000-0000-0000-0000-000000000000"),
+        ("PATCH", "/Users/00000000-0000-0000-0000-000000000000"),
+        ("PUT", "/Users/00000000-0000-0000-0000-000000000000"),
+        ("DELETE", "/Users/00000000-0000-0000-0000-000000000000"),
+        ("GET", "/Groups"),
+        ("POST", "/Groups/.search"),
+        ("POST", "/Users/.search"),
+        ("GET", "/ServiceProviderConfig"),
+        ("GET", "/Schemas"),
+        ("GET", "/ResourceTypes"),
+        ("GET", "/Bulk"),
+        ("GET", "/no/such/endpoint"),
+        ("GET", "/"),
+    ],
+)
+def test_every_endpoint_requires_the_token(api, method, path):
+    assert_401(api.request(method, path, {"userName": "x"}, token=None))
+
+
+def test_unauthenticated_request_writes_nothing(api, account):
+    api.post("/Users", {"userName": "x@acme.test"}, token="vmscim_wrong")
+    assert not account.hosts.exists()
+    assert not account.provisioning_events.exists()
+
+
+def test_token_decides_the_account(client, account, other_account):
+    ScimTokenFactory(account=other_account, raw_token="vmscim_other-0123456789abcdefghijkl")
+    ScimTokenFactory(account=account, raw_token=TOKEN)
+    Api(client, "vmscim_other-0123456789abcdefghijkl").create_user("bob@globex.test")
+    assert other_account.hosts.count() == 1
+    assert account.hosts.count() == 0
+
+
+def test_last_used_is_written_at_most_once_a_minute(api, token, django_assert_num_queries):
+    assert token.last_used_at is None
+    api.get("/Users")
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    api.get("/Users")
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    ScimToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    api.get("/Users")
+    token.refresh_from_db()
+    assert token.last_used_at > first - timedelta(minutes=1)
+    assert token.last_used_at <= timezone.now()

@@ -1,0 +1,163 @@
+"""The pieces under the HTTP tests: filter tokenising, paths, projection onto Host."""
+
+import pytest
+
+from scim_hosts.filter_syntax import PLACEHOLDER, FilterSyntaxError, parse_bool, prepare
+from scim_hosts.mapping import USER_MAPPINGS, document_from_host, host_fields_from_document
+from scim_hosts.paths import PathError, parse_path
+from scim_hosts.schema import ENTERPRISE_URN, USER_SCHEMA
+from tests.factories import HostFactory
+
+P = PLACEHOLDER
+
+
+@pytest.mark.parametrize(
+    "text,prepared,values",
+    [
+        ('userName eq "a b"', f'userName eq "{P}0"', ["a b"]),
+        (
+            "id eq 54D382A4-2050 and manager eq x",
+            f'id eq "{P}0" and manager eq "{P}1"',
+            ["54D382A4-2050", "x"],
+        ),
+        ("active eq True", "active eq true", []),
+        ("title eq null", "title eq null", []),
+        ("count gt 25", f'count gt "{P}0"', ["25"]),
+        (r'userName eq "a\"b\\c\u00e9"', f'userName eq "{P}0"', ['a"b\\cé']),
+        (
+            'emails[type eq "work"].value eq "x"',
+            f'emails[type eq "{P}0"].value eq "{P}1"',
+            ["work", "x"],
+        ),
+        ("members[value eq abc]", f'members[value eq "{P}0"]', ["abc"]),
+        ("userName pr", "userName pr", []),
+    ],
+)
+def test_prepare_swaps_values_for_placeholders(text, prepared, values):
+    assert prepare(text) == (prepared, values)
+
+
+@pytest.mark.parametrize("text", ["", "   ", 'userName eq "open', "x" * 5000, None])
+def test_prepare_rejects(text):
+    with pytest.raises(FilterSyntaxError):
+        prepare(text)
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (True, True),
+        (False, False),
+        ("True", True),
+        ("FALSE", False),
+        (" true ", True),
+        ("yes", None),
+        (1, None),
+        (None, None),
+    ],
+)
+def test_parse_bool(value, expected):
+    assert parse_bool(value) is expected
+
+
+@pytest.mark.parametrize(
+    "text,urn,attr,sub",
+    [
+        ("userName", None, "userName", None),
+        ("USERNAME", None, "userName", None),
+        ("name.givenName", None, "name", "givenName"),
+        ('emails[type eq "work"].value', None, "emails", "value"),
+        ("manager", ENTERPRISE_URN, "manager", None),
+        (f"{ENTERPRISE_URN}:manager.value", ENTERPRISE_URN, "manager", "value"),
+        (f"{ENTERPRISE_URN.upper()}:Department", ENTERPRISE_URN, "department", None),
+        ("urn:ietf:params:scim:schemas:core:2.0:User:title", None, "title", None),
+        ("urn:x:custom:2.0:User:thing", "urn:x:custom:2.0:User", "thing", None),
+        (ENTERPRISE_URN, ENTERPRISE_URN, None, None),
+        ("unknownThing", None, "unknownThing", None),
+    ],
+)
+def test_parse_path(text, urn, attr, sub):
+    path = parse_path(text, USER_SCHEMA)
+    assert (path.urn, path.attr, path.sub) == (urn, attr, sub)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "a.b.c",
+        "emails[type eq",
+        "emails]",
+        "1abc",
+        "a b",
+        "emails[x]y",
+        "urn:ietf:params:scim:schemas:core:2.0:User",
+    ],
+)
+def test_parse_path_rejects(text):
+    with pytest.raises(PathError):
+        parse_path(text, USER_SCHEMA)
+
+
+def test_projection_fills_every_mapped_host_field():
+    doc = {
+        "userName": "u@acme.test",
+        "externalId": "e",
+        "active": False,
+        "displayName": "D",
+        "title": "T",
+        "name": {"givenName": "G", "familyName": "F"},
+        "emails": [
+            {"type": "other", "value": "o@acme.test"},
+            {"type": "work", "value": "w@acme.test"},
+        ],
+        "phoneNumbers": [{"type": "work", "value": "1"}, {"type": "mobile", "value": "2"}],
+        ENTERPRISE_URN: {"department": "Dep", "organization": "Org"},
+    }
+    assert host_fields_from_document(doc) == {
+        "username": "u@acme.test",
+        "external_id": "e",
+        "is_active": False,
+        "display_name": "D",
+        "title": "T",
+        "first_name": "G",
+        "last_name": "F",
+        "email": "w@acme.test",
+        "alternate_email": "o@acme.test",
+        "mobile": "2",
+        "alternate_mobile": "1",
+        "department": "Dep",
+        "organization": "Org",
+    }
+    assert {m.field for m in USER_MAPPINGS if m.field} == set(host_fields_from_document(doc))
+
+
+def test_empty_document_projects_to_blank_fields():
+    fields = host_fields_from_document({"userName": "u"})
+    assert fields["is_active"] is True
+    assert {k: v for k, v in fields.items() if k not in ("username", "is_active")} == {
+        k: "" for k in fields if k not in ("username", "is_active")
+    }
+
+
+def test_document_from_a_manual_host_round_trips(account):
+    host = HostFactory(
+        account=account,
+        username="m@acme.test",
+        external_id="x",
+        first_name="A",
+        last_name="B",
+        display_name="A B",
+        email="a@acme.test",
+        alternate_email="b@acme.test",
+        mobile="1",
+        alternate_mobile="2",
+        title="T",
+        department="D",
+        organization="O",
+        is_active=False,
+    )
+    doc = document_from_host(host)
+    fields = host_fields_from_document(doc)
+    for name, value in fields.items():
+        assert getattr(host, name) == value, name

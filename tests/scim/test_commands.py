@@ -1,0 +1,91 @@
+"""rotate_scim_token and purge_provisioning_log."""
+
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from scim_hosts.models import ProvisioningEvent, ScimToken
+from scim_hosts.tokens import TOKEN_PREFIX, tenant_url
+from tests.factories import ProvisioningEventFactory
+from tests.scim.conftest import Api
+
+
+def run(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_rotate_text_prints_tenant_url_and_token_once(client, account, settings):
+    settings.PUBLIC_BASE_URL = "https://vm.example.com"
+    output = run("rotate_scim_token", "acme")
+    assert "Tenant URL:   https://vm.example.com/scim/v2\n" in output
+    token = next(
+        line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("Secret Token:")
+    )
+    assert token.startswith(TOKEN_PREFIX) and len(token) >= 40
+    assert output.count(token) == 1
+    stored = ScimToken.objects.get(account=account)
+    assert token not in stored.token_hash and stored.hint == token[-4:]
+    assert Api(client, token).get("/Users").status_code == 200
+
+
+def test_rotate_json_and_old_token_stops_working(client, account):
+    first = json.loads(run("rotate_scim_token", "acme", "--format", "json"))
+    assert set(first) == {"tenant_url", "token"}
+    assert first["tenant_url"] == tenant_url() == "http://127.0.0.1:8000/scim/v2"
+    assert Api(client, first["token"]).get("/Users").status_code == 200
+    second = json.loads(run("rotate_scim_token", "acme", "--format=json"))
+    assert second["token"] != first["token"]
+    assert Api(client, first["token"]).get("/Users").status_code == 401
+    assert Api(client, second["token"]).get("/Users").status_code == 200
+    assert ScimToken.objects.filter(account=account).count() == 1
+    assert list(
+        ProvisioningEvent.objects.filter(account=account).values_list("action", flat=True)
+    ) == ["token-rotated", "token-generated"]
+
+
+def test_json_output_is_exactly_one_object(account):
+    output = run("rotate_scim_token", "acme", "--format", "json")
+    assert output.count("\n") <= 1
+    json.loads(output)
+
+
+def test_unknown_slug_is_a_command_error(db):
+    with pytest.raises(CommandError, match="nope"):
+        call_command("rotate_scim_token", "nope")
+    assert not ScimToken.objects.exists()
+
+
+def test_bad_format_is_rejected(account):
+    with pytest.raises(CommandError):
+        call_command("rotate_scim_token", "acme", "--format", "yaml")
+
+
+def test_purge_deletes_only_rows_older_than_the_retention(account, other_account, settings):
+    settings.SCIM_LOG_RETENTION_DAYS = 30
+    now = timezone.now()
+    old = ProvisioningEventFactory(account=account)
+    older = ProvisioningEventFactory(account=other_account)
+    recent = ProvisioningEventFactory(account=account)
+    ProvisioningEvent.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=31))
+    ProvisioningEvent.objects.filter(pk=older.pk).update(created_at=now - timedelta(days=400))
+    ProvisioningEvent.objects.filter(pk=recent.pk).update(created_at=now - timedelta(days=29))
+    output = run("purge_provisioning_log")
+    assert "Deleted 2 provisioning event(s) older than 30 day(s)." in output
+    assert list(ProvisioningEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_purge_days_option(account):
+    event = ProvisioningEventFactory(account=account)
+    ProvisioningEvent.objects.filter(pk=event.pk).update(
+        created_at=timezone.now() - timedelta(days=3)
+    )
+    assert "Deleted 0" in run("purge_provisioning_log", "--days", "5")
+    assert "Deleted 1" in run("purge_provisioning_log", "--days", "2")
+    with pytest.raises(CommandError):
+        call_command("purge_provisioning_log", "--days", "-1")

@@ -1,0 +1,380 @@
+"""Lists and filters: SQL-scoped, strict (unsupported → 400 invalidFilter), paged."""
+
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import DirectoryHostFactory
+from tests.scim.conftest import (
+    CORE_USER,
+    ENTERPRISE,
+    SEARCH_REQUEST,
+    assert_error,
+    assert_list,
+    ids,
+    q,
+)
+from visitor_mgmt.models import Host
+
+
+@pytest.fixture
+def people(api):
+    """Three users with distinct attributes; returns {nickname: id}."""
+    alice = api.create_user(
+        "Alice@Acme.test",
+        externalId="Ext-Alice",
+        displayName="Alice Smith",
+        name={"givenName": "Alice", "familyName": "Smith"},
+        emails=[
+            {"type": "work", "value": "alice@acme.test"},
+            {"type": "other", "value": "al@other.test"},
+        ],
+        phoneNumbers=[{"type": "mobile", "value": "+100"}],
+        title="Engineer",
+        **{ENTERPRISE: {"department": "Retail"}},
+    )["id"]
+    bob = api.create_user(
+        "bob@acme.test",
+        externalId="ext-bob",
+        displayName="Bob Jones",
+        name={"givenName": "Bob", "familyName": "Jones"},
+        emails=[{"type": "work", "value": "bob@acme.test"}],
+        active=False,
+        **{ENTERPRISE: {"department": "Ops", "manager": {"value": alice}}},
+    )["id"]
+    carol = api.create_user(
+        "carol@acme.test",
+        displayName="Carol Smithers",
+        name={"givenName": "Carol", "familyName": "Smithers"},
+        emails=[{"type": "home", "value": "carol@home.test", "primary": True}],
+    )["id"]
+    return {"alice": alice, "bob": bob, "carol": carol}
+
+
+USER_FILTERS = {
+    'userName eq "alice@acme.test"': {"alice"},
+    'userName eq "ALICE@ACME.TEST"': {"alice"},
+    'USERNAME EQ "alice@acme.test"': {"alice"},
+    f'{CORE_USER}:userName eq "bob@acme.test"': {"bob"},
+    'userName ne "alice@acme.test"': {"bob", "carol"},
+    'userName co "ACME"': {"alice", "bob", "carol"},
+    'userName sw "car"': {"carol"},
+    'userName ew "@ACME.test"': {"alice", "bob", "carol"},
+    'userName gt "b"': {"bob", "carol"},
+    'userName le "bob@acme.test"': {"alice", "bob"},
+    'externalId eq "Ext-Alice"': {"alice"},
+    'externalId eq "ext-alice"': set(),  # caseExact
+    "externalId pr": {"alice", "bob"},
+    'displayName eq "alice smith"': {"alice"},
+    'displayName co "smith"': {"alice", "carol"},
+    'name.givenName eq "Bob"': {"bob"},
+    'name.familyName sw "Smith"': {"alice", "carol"},
+    'emails.value eq "al@other.test"': {"alice"},
+    'emails eq "bob@acme.test"': {"bob"},
+    'emails[type eq "work"].value eq "alice@acme.test"': {"alice"},
+    'emails[type eq "work"].value eq "al@other.test"': set(),
+    'emails[type eq "other"].value eq "al@other.test"': {"alice"},
+    'emails[type eq "work" and value eq "bob@acme.test"]': {"bob"},
+    'emails[value co "home"]': {"carol"},
+    'phoneNumbers[type eq "mobile"].value eq "+100"': {"alice"},
+    "active eq true": {"alice", "carol"},
+    "active eq false": {"bob"},
+    'active eq "False"': {"bob"},
+    "active ne true": {"bob"},
+    "active pr": {"alice", "bob", "carol"},
+    "title pr": {"alice"},
+    'title eq ""': {"bob", "carol"},
+    'department eq "ops"': {"bob"},
+    f'{ENTERPRISE}:department eq "Retail"': {"alice"},
+    'userName eq "alice@acme.test" or userName eq "bob@acme.test"': {"alice", "bob"},
+    'name.familyName sw "Smith" and not (name.givenName eq "Carol")': {"alice"},
+    '(active eq true) and (displayName co "Smith")': {"alice", "carol"},
+    "not (userName pr)": set(),
+    'userName eq "nobody@acme.test"': set(),
+}
+
+
+@pytest.mark.parametrize("expression,expected", USER_FILTERS.items(), ids=USER_FILTERS.keys())
+def test_user_filter(api, people, expression, expected):
+    found = assert_list(api.get("/Users?" + q(expression)), total=len(expected))
+    assert ids(found) == {people[n] for n in expected}
+
+
+def test_filters_by_id_and_manager(api, people):
+    alice, bob = people["alice"], people["bob"]
+    assert ids(api.get("/Users?" + q(f'id eq "{bob}"')).json()["Resources"]) == {bob}
+    assert ids(api.get("/Users?" + q(f'id eq "{bob.upper()}"')).json()["Resources"]) == {bob}
+    assert_list(api.get("/Users?" + q('id eq "not-a-uuid"')), total=0)
+    assert_list(api.get("/Users?" + q(f'id ne "{bob}"')), total=2)
+    assert ids(api.get("/Users?" + q(f'manager eq "{alice}"')).json()["Resources"]) == {bob}
+    assert ids(api.get("/Users?" + q(f'manager.value eq "{alice}"')).json()["Resources"]) == {bob}
+    assert ids(api.get("/Users?" + q("manager pr")).json()["Resources"]) == {bob}
+    assert_list(api.get("/Users?" + q(f'manager ne "{alice}"')), total=2)
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_entra_reference_query(api, people, quoted):
+    """GET ~/scim/Users?filter=id eq X and manager eq Y&attributes=id (values unquoted)."""
+    alice, bob = people["alice"], people["bob"]
+    wrap = (lambda v: f'"{v}"') if quoted else (lambda v: v)
+    resp = api.get(
+        "/Users?" + q(f"id eq {wrap(bob)} and manager eq {wrap(alice)}") + "&attributes=id"
+    )
+    (hit,) = assert_list(resp, total=1)
+    assert hit == {"schemas": [CORE_USER, ENTERPRISE], "id": bob}
+    resp = api.get("/Users?" + q(f"id eq {wrap(alice)} and manager eq {wrap(alice)}"))
+    assert_list(resp, total=0)
+
+
+def test_meta_last_modified_comparisons(api, people):
+    now = timezone.now()
+    Host.objects.filter(public_id=people["alice"]).update(updated_at=now - timedelta(days=2))
+    stamp = (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert ids(api.get("/Users?" + q(f'meta.lastModified lt "{stamp}"')).json()["Resources"]) == {
+        people["alice"]
+    }
+    assert_list(api.get("/Users?" + q(f'meta.lastModified ge "{stamp}"')), total=2)
+    assert_list(api.get("/Users?" + q(f'meta.created gt "{stamp}"')), total=3)
+
+
+@pytest.mark.parametrize("space", ["+", "%20"])
+def test_both_space_encodings(api, people, space):
+    query = "filter=userName" + space + "eq" + space + "%22alice%40acme.test%22"
+    (found,) = assert_list(api.get("/Users?" + query), total=1)
+    assert found["id"] == people["alice"]
+
+
+def test_unknown_query_parameters_are_ignored(api, people):
+    (found,) = assert_list(
+        api.get("/Users?aadOptscim062020&" + q('userName eq "bob@acme.test"') + "&sortBy=x"),
+        total=1,
+    )
+    assert found["id"] == people["bob"]
+
+
+def test_escaped_quote_in_filter_value(api):
+    user = api.create_user('quo"te@acme.test')
+    (found,) = assert_list(api.get("/Users?" + q(r'userName eq "QUO\"TE@acme.test"')), total=1)
+    assert found["id"] == user["id"]
+
+
+def test_filter_never_sees_tombstones_or_other_accounts(api, other_api, people):
+    api.delete(f"/Users/{people['carol']}")
+    other_api.create_user("carol@acme.test")
+    assert_list(api.get("/Users?" + q('userName eq "carol@acme.test"')), total=0)
+    assert_list(api.get("/Users?" + q('userName co "acme"')), total=2)
+
+
+BAD_FILTERS = [
+    'nickName eq "x"',
+    'userName eq "a" and nickName eq "b"',
+    'userName eq "a" or locale eq "b"',
+    'urn:example:custom:2.0:User:thing eq "x"',
+    f'{ENTERPRISE}:costCenter eq "x"',
+    'emails[type eq "home"].value eq "x"',
+    'emails[primary eq true].value eq "x"',
+    "active gt true",
+    'active eq "maybe"',
+    'id co "abc"',
+    'meta.lastModified eq "yesterday"',
+    'meta.lastModified co "2020"',
+    "userName eq true",
+    'manager co "x"',
+    'userName eq "unterminated',
+    "userName eq",
+    'userName "x"',
+    'userName xx "a"',
+    '((userName eq "a")',
+    "eq",
+    'userName eq "a" and',
+    'user~Name eq "a"',
+]
+
+
+@pytest.mark.parametrize("expression", BAD_FILTERS)
+def test_unsupported_or_malformed_filter_is_400_never_an_empty_list(api, people, expression):
+    assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
+
+
+def test_overlong_filter_is_400(api):
+    assert_error(api.get("/Users?" + q('userName eq "' + "a" * 5000 + '"')), 400, "invalidFilter")
+
+
+# ------------------------------------------------------------------ groups
+
+
+@pytest.fixture
+def teams(api, people):
+    eng = api.create_group("Engineering", externalId="Ext-Eng")["id"]
+    ops = api.create_group("Ops")["id"]
+    api.patch(
+        f"/Groups/{eng}",
+        {
+            "op": "add",
+            "path": "members",
+            "value": [{"value": people["alice"]}, {"value": people["bob"]}],
+        },
+    )
+    api.patch(
+        f"/Groups/{ops}", {"op": "add", "path": "members", "value": [{"value": people["bob"]}]}
+    )
+    return {"eng": eng, "ops": ops}
+
+
+GROUP_FILTERS = {
+    'displayName eq "engineering"': {"eng"},
+    'displayName eq "ENGINEERING"': {"eng"},
+    'displayName sw "Eng"': {"eng"},
+    'displayName ne "Ops"': {"eng"},
+    'externalId eq "Ext-Eng"': {"eng"},
+    'externalId eq "ext-eng"': set(),
+    "externalId pr": {"eng"},
+    "members pr": {"eng", "ops"},
+    'displayName eq "nothing"': set(),
+}
+
+
+@pytest.mark.parametrize("expression,expected", GROUP_FILTERS.items(), ids=GROUP_FILTERS.keys())
+def test_group_filter(api, teams, expression, expected):
+    found = assert_list(
+        api.get("/Groups?excludedAttributes=members&" + q(expression)), total=len(expected)
+    )
+    assert ids(found) == {teams[n] for n in expected}
+    assert all("members" not in g for g in found)
+
+
+def test_group_member_and_id_filters(api, people, teams):
+    alice, bob = people["alice"], people["bob"]
+    found = api.get("/Groups?" + q(f'members.value eq "{alice}"')).json()["Resources"]
+    assert ids(found) == {teams["eng"]}
+    found = api.get("/Groups?" + q(f'members eq "{bob}"')).json()["Resources"]
+    assert ids(found) == {teams["eng"], teams["ops"]}
+    found = api.get("/Groups?" + q(f'members[value eq "{alice}"]')).json()["Resources"]
+    assert ids(found) == {teams["eng"]}
+    resp = api.get(
+        "/Groups?" + q(f"id eq {teams['ops']} and members eq {alice}") + "&attributes=id"
+    )
+    assert_list(resp, total=0)
+    resp = api.get("/Groups?" + q(f"id eq {teams['ops']} and members eq {bob}") + "&attributes=id")
+    (hit,) = assert_list(resp, total=1)
+    assert hit == {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": teams["ops"]}
+    assert_list(api.get("/Groups?" + q('members eq "not-a-uuid"')), total=0)
+
+
+@pytest.mark.parametrize("expression", ['name eq "Ops"', 'userName eq "x"', 'members co "x"'])
+def test_unsupported_group_filter_is_400(api, teams, expression):
+    assert_error(api.get("/Groups?" + q(expression)), 400, "invalidFilter")
+
+
+# ------------------------------------------------------------------ paging
+
+
+@pytest.fixture
+def many(account):
+    return [h.public_id for h in DirectoryHostFactory.create_batch(120, account=account)]
+
+
+def test_default_page_is_100(api, many):
+    resources = assert_list(api.get("/Users"), total=120, count=100)
+    assert [r["id"] for r in resources] == [str(i) for i in many[:100]]
+
+
+@pytest.mark.parametrize(
+    "params,start,count,first",
+    [
+        ("startIndex=101", 101, 20, 100),
+        ("startIndex=0&count=5", 1, 5, 0),
+        ("startIndex=-7&count=5", 1, 5, 0),
+        ("count=-1", 1, 0, None),
+        ("count=0", 1, 0, None),
+        ("startIndex=120&count=10", 120, 1, 119),
+        ("startIndex=500", 500, 0, None),
+        ("count=5000", 1, 120, 0),
+        ("startIndex=&count=", 1, 100, 0),
+    ],
+)
+def test_paging_params(api, many, params, start, count, first):
+    resources = assert_list(api.get("/Users?" + params), total=120, start=start, count=count)
+    if first is not None:
+        assert resources[0]["id"] == str(many[first])
+
+
+def test_count_is_capped_at_1000(api, account):
+    DirectoryHostFactory.create_batch(1001, account=account)
+    assert_list(api.get("/Users?count=1500&attributes=id"), total=1001, count=1000)
+
+
+@pytest.mark.parametrize("params", ["startIndex=abc", "count=ten", "count=1.5", "startIndex=1e3"])
+def test_non_numeric_paging_is_400(api, params):
+    assert_error(api.get("/Users?" + params), 400, "invalidValue")
+
+
+# ------------------------------------------------------------------ attribute selection
+
+
+def test_attributes_and_excluded_attributes(api, people):
+    alice = people["alice"]
+    path = f"/Users/{alice}"
+    body = api.get(path + "?attributes=userName,name.givenName,emails.value").json()
+    assert body == {
+        "schemas": [CORE_USER, ENTERPRISE],
+        "id": alice,
+        "userName": "Alice@Acme.test",
+        "name": {"givenName": "Alice"},
+        "emails": [{"value": "alice@acme.test"}, {"value": "al@other.test"}],
+    }
+    body = api.get(path + f"?attributes={quote(ENTERPRISE)}:department,unknownThing").json()
+    assert body == {
+        "schemas": [CORE_USER, ENTERPRISE],
+        "id": alice,
+        ENTERPRISE: {"department": "Retail"},
+    }
+    body = api.get(path + "?excludedAttributes=emails,name.familyName,meta,id,schemas").json()
+    assert "emails" not in body and "meta" not in body
+    assert body["name"] == {"givenName": "Alice"}
+    assert body["id"] == alice and body["schemas"]
+    full = api.user(alice)
+    assert full["name"] == {"givenName": "Alice", "familyName": "Smith"}  # stored doc intact
+    listed = api.get("/Users?attributes=userName&" + q('userName eq "bob@acme.test"')).json()
+    assert listed["Resources"] == [
+        {"schemas": [CORE_USER, ENTERPRISE], "id": people["bob"], "userName": "bob@acme.test"}
+    ]
+
+
+# ------------------------------------------------------------------ .search
+
+
+def test_users_search(api, people):
+    body = {
+        "schemas": [SEARCH_REQUEST],
+        "filter": 'displayName co "smith"',
+        "startIndex": 1,
+        "count": 1,
+        "attributes": ["userName"],
+    }
+    resp = api.post("/Users/.search", body)
+    (hit,) = assert_list(resp, total=2, count=1)
+    assert hit == {
+        "schemas": [CORE_USER, ENTERPRISE],
+        "id": people["alice"],
+        "userName": "Alice@Acme.test",
+    }
+    assert_list(api.post("/Users/.search", {"schemas": [SEARCH_REQUEST]}), total=3)
+    assert_error(api.post("/Users/.search", {"filter": 'nickName eq "x"'}), 400, "invalidFilter")
+    assert_error(api.post("/Users/.search", {"filter": 5}), 400, "invalidValue")
+    assert_error(api.post("/Users/.search", {"count": "x"}), 400, "invalidValue")
+
+
+def test_groups_search(api, teams):
+    resp = api.post(
+        "/Groups/.search",
+        {
+            "schemas": [SEARCH_REQUEST],
+            "filter": 'displayName eq "ops"',
+            "excludedAttributes": "members",
+        },
+    )
+    (hit,) = assert_list(resp, total=1)
+    assert hit["id"] == teams["ops"] and "members" not in hit

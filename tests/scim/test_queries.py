@@ -1,0 +1,174 @@
+"""Every SCIM request costs a small, constant number of queries, whatever the data size."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.scim.conftest import assert_list, q
+from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
+
+
+def bulk_hosts(account, n, prefix="h"):
+    """``n`` live directory hosts in one INSERT (fast even for thousands)."""
+    tag = uuid.uuid4().hex[:6]
+    Host.objects.bulk_create(
+        [
+            Host(
+                account=account,
+                public_id=uuid.uuid4(),
+                username=f"{prefix}{tag}{i}@acme.test",
+                first_name=f"F{i}",
+                last_name=f"L{i}",
+                email=f"{prefix}{tag}{i}@acme.test",
+                source=Source.DIRECTORY,
+                directory_data={"userName": f"{prefix}{tag}{i}@acme.test", "active": True},
+            )
+            for i in range(n)
+        ],
+        batch_size=500,
+    )
+    return list(Host.objects.filter(account=account).order_by("pk").values_list("pk", flat=True))
+
+
+@pytest.fixture(autouse=True)
+def _warm_token(api):
+    """The first request of a minute stamps token.last_used_at; measure the others."""
+    api.get("/ServiceProviderConfig")
+
+
+def queries(fn):
+    with CaptureQueriesContext(connection) as ctx:
+        resp = fn()
+    assert resp.status_code < 400, resp.content
+    real = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    return len(real), real, resp
+
+
+def test_a_page_of_100_costs_the_same_with_100_or_300_hosts(api, account, other_account):
+    bulk_hosts(account, 100)
+    bulk_hosts(other_account, 50)
+    n_small, _, resp = queries(lambda: api.get("/Users"))
+    assert_list(resp, total=100, count=100)
+    bulk_hosts(account, 200)
+    n_big, sqls, resp = queries(lambda: api.get("/Users"))
+    assert_list(resp, total=300, count=100)
+    assert n_small <= n_big == 3  # token, page, COUNT (the page is full, so it cannot tell)
+    page_sql = sqls[1].upper()
+    assert "LIMIT" in page_sql and "ACCOUNT_ID" in page_sql
+
+
+def test_filter_query_count_is_constant(api, account):
+    bulk_hosts(account, 10)
+    small, _, _ = queries(lambda: api.get("/Users?" + q('userName eq "nobody@acme.test"')))
+    bulk_hosts(account, 1000)
+    big, sqls, resp = queries(lambda: api.get("/Users?" + q('userName eq "nobody@acme.test"')))
+    assert_list(resp, total=0)
+    assert small == big == 2  # token + one SELECT ... LIMIT (an empty first page is the total)
+    target = Host.objects.filter(account=account).last()
+    n, _, resp = queries(lambda: api.get("/Users?" + q(f'userName eq "{target.username}"')))
+    assert_list(resp, total=1)
+    assert n == 2
+
+
+def test_get_by_id_and_post_and_patch_are_constant(api, account, django_assert_max_num_queries):
+    bulk_hosts(account, 2000)
+    host = Host.objects.filter(account=account).last()
+    n, _, _ = queries(lambda: api.get(f"/Users/{host.public_id}"))
+    assert n == 2
+    with django_assert_max_num_queries(8):  # includes savepoints
+        resp = api.post("/Users", {"userName": "new@acme.test", "name": {"givenName": "N"}})
+    n, sqls, _ = queries(lambda: api.post("/Users", {"userName": "new2@acme.test"}))
+    assert n == 4  # token, uniqueness check, INSERT host, INSERT provisioning event
+    user_id = resp.json()["id"]
+    n, _, _ = queries(
+        lambda: api.patch(f"/Users/{user_id}", {"op": "Replace", "path": "title", "value": "x"})
+    )
+    assert n == 4  # token, SELECT ... FOR UPDATE, UPDATE host, INSERT event
+    n, _, _ = queries(
+        lambda: api.patch(
+            f"/Users/{user_id}", {"op": "Replace", "path": "userName", "value": "renamed@acme.test"}
+        )
+    )
+    assert n == 5  # + the uniqueness check
+
+
+@pytest.fixture
+def big_group(api, account):
+    """A directory group with 5,000 members (bulk inserted)."""
+    group_id = api.create_group("Everyone")["id"]
+    group = HostGroup.objects.get(public_id=group_id)
+    pks = bulk_hosts(account, 5000)
+    HostGroupMembership.objects.bulk_create(
+        [HostGroupMembership(group=group, host_id=pk) for pk in pks], batch_size=1000
+    )
+    return group
+
+
+def test_group_get_without_members_never_reads_them(api, big_group):
+    path = f"/Groups/{big_group.public_id}?excludedAttributes=members"
+    n, sqls, resp = queries(lambda: api.get(path))
+    assert n == 2
+    assert "members" not in resp.json()
+    assert not any("hostgroupmembership" in s.lower() for s in sqls)
+    n, sqls, resp = queries(
+        lambda: api.get("/Groups?excludedAttributes=members&" + q('displayName eq "everyone"'))
+    )
+    assert n == 2
+    assert not any("hostgroupmembership" in s.lower() for s in sqls)
+
+
+def test_group_get_with_members_is_one_query_for_them(api, big_group):
+    n, _, resp = queries(lambda: api.get(f"/Groups/{big_group.public_id}"))
+    assert n == 3
+    assert len(resp.json()["members"]) == 5000
+
+
+def test_adding_one_member_to_a_big_group_is_constant(api, account, big_group):
+    small_id = api.create_group("Small")["id"]
+    newcomers = [api.create_user(f"n{i}@acme.test")["id"] for i in range(2)]
+
+    def add(group_id, user_id):
+        return lambda: api.patch(
+            f"/Groups/{group_id}", {"op": "Add", "path": "members", "value": [{"value": user_id}]}
+        )
+
+    n_small, _, _ = queries(add(small_id, newcomers[0]))
+    n_big, sqls, _ = queries(add(big_group.public_id, newcomers[1]))
+    assert n_small == n_big <= 8
+    assert HostGroupMembership.objects.filter(group=big_group).count() == 5001
+    # no statement reads the whole membership of the group
+    for sql in sqls:
+        if "hostgroupmembership" in sql.lower() and sql.lstrip().upper().startswith("SELECT"):
+            assert "host_id" in sql.lower() and " IN " in sql.upper()
+
+    remove = lambda: api.patch(  # noqa: E731
+        f"/Groups/{big_group.public_id}",
+        {"op": "remove", "path": f'members[value eq "{newcomers[1]}"]'},
+    )
+    n, _, _ = queries(remove)
+    assert n <= 7
+
+
+def test_a_page_of_groups_loads_all_their_members_in_one_query(api, account):
+    pks = bulk_hosts(account, 30)
+    groups = [api.create_group(f"G{i}")["id"] for i in range(12)]
+    for group_id in groups:
+        group = HostGroup.objects.get(public_id=group_id)
+        HostGroupMembership.objects.bulk_create(
+            [HostGroupMembership(group=group, host_id=pk) for pk in pks]
+        )
+    n, _, resp = queries(lambda: api.get("/Groups"))
+    assert n == 3  # token, page, members of every group on the page
+    assert all(len(g["members"]) == 30 for g in resp.json()["Resources"])
+
+
+def test_successful_get_writes_nothing(api, account):
+    user = api.create_user("quiet@acme.test")
+    events = account.provisioning_events.count()
+    api.get("/Users")  # the first request of the minute may stamp token.last_used_at
+    _, sqls, _ = queries(lambda: api.get(f"/Users/{user['id']}"))
+    _, sqls2, _ = queries(lambda: api.get("/Users?" + q('userName eq "quiet@acme.test"')))
+    assert all(s.lstrip().upper().startswith("SELECT") for s in sqls + sqls2)
+    assert account.provisioning_events.count() == events
