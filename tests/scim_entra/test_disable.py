@@ -11,6 +11,7 @@ from tests.scim_entra.conftest import (
     assert_error,
     assert_list,
     assert_user,
+    create_group,
     create_user,
     get_user,
     patch_body,
@@ -131,3 +132,17 @@ def test_invalid_active_value_is_400_and_changes_nothing(scim, value):
     )
     assert_error(resp, 400, "invalidValue")
     assert_active_everywhere(scim, user_id, user, True)
+
+
+def test_disable_keeps_group_membership(entra):
+    """Disable is an update, not a delete: the host stays in its groups."""
+    user_id = create_user(entra, tut_user("member.off@contoso.com"))
+    group_id = create_group(entra, "Keepers")
+    assert (
+        entra.patch(f"/Groups/{group_id}", patch_body(entra.mode.add_members(user_id))).status
+        == 204
+    )
+    op = {"op": entra.mode.op("replace"), "path": "active", "value": entra.mode.boolean(False)}
+    patch_user(entra, user_id, patch_body(op))
+    group = entra.get(f"/Groups/{group_id}")
+    assert [m["value"] for m in group.json["members"]] == [user_id]

@@ -165,6 +165,10 @@ def test_group_get_excluding_members(entra):
 def test_group_delete(entra):
     """Scenario 15: DELETE → 204, then 404 on GET, DELETE and PATCH; gone from filters."""
     group_id = create_group(entra, "Doomed", EXTERNAL)
+    member = create_user(entra, minimal_user("survivor@contoso.com"))
+    assert (
+        entra.patch(f"/Groups/{group_id}", patch_body(entra.mode.add_members(member))).status == 204
+    )
     resp = entra.delete(f"/Groups/{group_id}")
     assert resp.status == 204, resp
     assert resp.raw == b""
@@ -173,8 +177,9 @@ def test_group_delete(entra):
     op = {"op": entra.mode.op("replace"), "path": "displayName", "value": "Zombie"}
     assert_error(entra.patch(f"/Groups/{group_id}", patch_body(op)), 404)
     assert_empty_list(entra.get(groups_filter("Doomed")))
-    # The name is free again.
+    # The name is free again, and the members are still there.
     assert entra.post("/Groups", group_body("Doomed")).status == 201
+    assert entra.get(f"/Users/{member}").status == 200
 
 
 def test_group_filter_by_external_id_is_rejected_or_matches(entra):
