@@ -354,9 +354,10 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
     def _check_username(self, username):
         if self.obj.pk is not None and username == self.obj.username:
             return
+        # "username <> ''" lets PostgreSQL use the partial unique index (userName's rule).
         taken = Host.objects.filter(
             account=self.account, deleted_at__isnull=True, username__iexact=username
-        )
+        ).exclude(username="")
         if self.obj.pk is not None:
             taken = taken.exclude(pk=self.obj.pk)
         if taken.exists():

@@ -114,9 +114,11 @@ def clean_value(attr, value, label):
                 raise InvalidValue(f'Each "{label}" value must be an object.')
             element = _clean_complex(attr, element, label, strict_subs=False)
             value_key = find_key(element, "value")
-            if attr.sub_attr("value") is not None and value_key is None:
-                continue  # an element without its value (e.g. after removing it) is nothing
-            if attr.name in STRICT_VALUE_ATTRS and not isinstance(element[value_key], str):
+            if (
+                attr.name in STRICT_VALUE_ATTRS
+                and value_key is not None
+                and not isinstance(element[value_key], str)
+            ):
                 raise InvalidValue(f'"{label}.value" must be a string.')
             if element:
                 elements.append(element)

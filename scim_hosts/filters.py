@@ -57,6 +57,9 @@ class FilterField:
     kind: str  # text, bool, datetime, uuid, json, members
     columns: tuple = ()
     case_insensitive: bool = True
+    # Add "column <> ''" to equality lookups: it changes nothing (the value is not blank)
+    # but lets PostgreSQL use a partial index whose condition has it (userName's).
+    nonblank_guard: bool = False
 
     def q(self, op, value, label):
         builder = getattr(self, f"_{self.kind}")
@@ -77,6 +80,8 @@ class FilterField:
             return _any(Q(**{f"{c}__{ORDER_LOOKUPS[op]}": value}) for c in self.columns)
         lookup = TEXT_LOOKUPS[self.case_insensitive][op]
         q = _any(Q(**{f"{c}__{lookup}": value}) for c in self.columns)
+        if op == "eq" and value and self.nonblank_guard:
+            q &= _all(~Q(**{c: ""}) for c in self.columns)
         return ~q if op == "ne" else q
 
     def _bool(self, op, value, label):
@@ -161,7 +166,7 @@ MANAGER_KEY = f"directory_data__{ENTERPRISE_URN}__manager__value"
 # (attribute, sub-attribute, type in a [type eq "..."] value filter) in lower case → field.
 USER_FIELDS = {
     ("id", None, None): FilterField("uuid", ("public_id",)),
-    ("username", None, None): FilterField("text", ("username",)),
+    ("username", None, None): FilterField("text", ("username",), nonblank_guard=True),
     ("externalid", None, None): FilterField("text", ("external_id",), case_insensitive=False),
     ("displayname", None, None): FilterField("text", ("display_name",)),
     ("title", None, None): FilterField("text", ("title",)),

@@ -300,7 +300,8 @@ def apply_operation(doc, operation, schema):
                         element.pop(sub_key, None)
                     else:
                         element[sub_key] = copy.deepcopy(value)
-            container[key] = _drop_valueless(elements, path.sub)
+            cleared = op == "remove" or value is None
+            container[key] = _drop_valueless(elements, path.sub if cleared else None)
             if not container[key]:
                 container.pop(key)
             return
@@ -376,7 +377,8 @@ def apply_operation(doc, operation, schema):
                 raise InvalidValue(f'Operation {operation.number}: "{path.text}" needs an object.')
             _merge(m, value, attr_def)
     if isinstance(container.get(key), list):
-        container[key] = _drop_valueless(container[key], path.sub)
+        # Clearing an element's value drops the element; other edits drop only emptied ones.
+        container[key] = _drop_valueless(container[key], path.sub if value is None else None)
         if not container[key]:
             container.pop(key)
 

@@ -480,3 +480,27 @@ def test_operations_key_is_case_insensitive_and_may_come_first(api, pat):
     )
     assert resp.status_code == 200, resp.content
     assert resp.json()["title"] == "X"
+
+
+def test_sub_attributes_of_a_new_element_in_any_order(api, pat):
+    """Validator "Add Attributes (Verbose)": .display/.primary may come before .value."""
+    body = patch_ok(
+        api,
+        pat,
+        {"op": "add", "path": 'emails[type eq "home"].display', "value": "Home"},
+        {"op": "add", "path": 'emails[type eq "home"].primary', "value": False},
+        {"op": "add", "path": 'emails[type eq "home"].value', "value": "h@home.test"},
+        {"op": "add", "path": 'ims[type eq "xmpp"].display', "value": "chat"},
+    )
+    assert body["emails"][1] == {
+        "type": "home",
+        "display": "Home",
+        "primary": False,
+        "value": "h@home.test",
+    }
+    assert body["ims"] == [{"type": "xmpp", "display": "chat"}]
+    body = patch_ok(
+        api, pat, {"op": "replace", "path": 'emails[type eq "home"].value', "value": None}
+    )
+    assert [e["type"] for e in body["emails"]] == ["work"]
+    assert body["ims"] == [{"type": "xmpp", "display": "chat"}]
