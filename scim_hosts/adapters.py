@@ -11,19 +11,16 @@ Every write leaves a ``Change`` on ``request.scim_change`` for the provisioning 
 """
 
 import uuid
-from datetime import UTC
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django_scim.adapters import SCIMGroup, SCIMUser
 
 from scim_hosts.documents import clean_group_document, clean_user_document
 from scim_hosts.errors import InvalidPath, InvalidValue, Uniqueness
 from scim_hosts.events import Change
+from scim_hosts.locations import absolute, base_location, collection_path, scim_datetime
 from scim_hosts.mapping import (
     EMAIL_FIELDS,
     document_from_group,
@@ -41,26 +38,6 @@ from visitor_mgmt.services import hosts as host_services
 
 def get_host_model():
     return Host
-
-
-def base_location(request=None, *args, **kwargs):
-    """Scheme and host of absolute URLs (meta.location, Location, $ref): PUBLIC_BASE_URL's."""
-    parts = urlsplit(settings.PUBLIC_BASE_URL)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-_COLLECTION_PATHS = {}
-
-
-def collection_path(url_name):
-    """ "/scim/v2/Users" for "scim:users" (reversed once per process)."""
-    if url_name not in _COLLECTION_PATHS:
-        _COLLECTION_PATHS[url_name] = reverse(url_name).rstrip("/")
-    return _COLLECTION_PATHS[url_name]
-
-
-def scim_datetime(value):
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 # ------------------------------------------------------------------ attribute selection
@@ -251,7 +228,6 @@ class ResourceAdapterMixin:
 
     @classmethod
     def resource_type_dict(cls, request=None):
-        path = reverse("scim:resource-types", kwargs={"uuid": cls.resource_type})
         schema_extensions = [
             {"schema": urn, "required": False} for urn in cls.schema.extension_urns
         ]
@@ -265,7 +241,10 @@ class ResourceAdapterMixin:
         }
         if schema_extensions:
             d["schemaExtensions"] = schema_extensions
-        d["meta"] = {"location": base_location(request) + path, "resourceType": "ResourceType"}
+        d["meta"] = {
+            "location": absolute("scim:resource-types", uuid=cls.resource_type),
+            "resourceType": "ResourceType",
+        }
         return d
 
     @classmethod
@@ -333,7 +312,7 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
 
     def apply_patch(self, body):
         operations = parse_operations(body, USER_SCHEMA, resource_id=self.id)
-        new_doc = apply_operations(self.document(), operations, USER_SCHEMA)
+        new_doc = apply_operations(self.document(), operations)
         self._write(clean_user_document(new_doc, USER_SCHEMA))
 
     # -- writing ------------------------------------------------------------------------
@@ -591,7 +570,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
                 doc_ops.append(operation)
         wrote, renamed_from = False, None
         if doc_ops:
-            new_doc = apply_operations(self.document(), doc_ops, GROUP_SCHEMA)
+            new_doc = apply_operations(self.document(), doc_ops)
             new_doc, _members = clean_group_document(new_doc, GROUP_SCHEMA)
             wrote, renamed_from = self._write(new_doc)
         counts = self._apply_members(delta) if not delta.empty else None

@@ -4,9 +4,9 @@ Settings name these for django-scim2 (``SERVICE_PROVIDER_CONFIG_MODEL``, ``SCHEM
 /Schemas is generated from ``schema.py``, the same table the PATCH engine and filters use.
 """
 
-from django.urls import reverse
 from django_scim.settings import scim_settings
 
+from scim_hosts.locations import absolute
 from scim_hosts.schema import schema_documents
 
 MAX_RESULTS = 1000  # the largest "count" a list request is served with
@@ -17,8 +17,6 @@ class ServiceProviderConfig:
         self.request = request
 
     def to_dict(self):
-        from scim_hosts.adapters import base_location
-
         return {
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
             "patch": {"supported": True},
@@ -30,7 +28,7 @@ class ServiceProviderConfig:
             "authenticationSchemes": list(scim_settings.AUTHENTICATION_SCHEMES),
             "meta": {
                 "resourceType": "ServiceProviderConfig",
-                "location": base_location(self.request) + reverse("scim:service-provider-config"),
+                "location": absolute("scim:service-provider-config"),
             },
         }
 

@@ -6,7 +6,11 @@ the "SCIM attribute mappings" reference page is rendered from it, so the two can
 
 from dataclasses import dataclass
 
-ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+from scim_hosts.filter_syntax import parse_bool
+from scim_hosts.patch import apply_value
+from scim_hosts.paths import parse_path, select
+from scim_hosts.schema import ENTERPRISE_URN, USER_SCHEMA
+
 CORE_USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 CORE_GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
@@ -114,21 +118,10 @@ GROUP_MAPPINGS = (
 
 
 def _parsed_paths(mappings, schema):
-    from scim_hosts.paths import parse_path
-
     return [(m, parse_path(m.scim_path, schema)) for m in mappings if m.field]
 
 
-def _user_paths():
-    global _USER_PATHS
-    if _USER_PATHS is None:
-        from scim_hosts.schema import USER_SCHEMA
-
-        _USER_PATHS = _parsed_paths(USER_MAPPINGS, USER_SCHEMA)
-    return _USER_PATHS
-
-
-_USER_PATHS = None
+_USER_PATHS = _parsed_paths(USER_MAPPINGS, USER_SCHEMA)
 
 # Host fields that hold e-mail addresses (validated as such before they are stored).
 EMAIL_FIELDS = ("email", "alternate_email")
@@ -153,8 +146,6 @@ def _primary_email(doc):
     emails = doc.get("emails")
     if not isinstance(emails, list):
         return ""
-    from scim_hosts.filter_syntax import parse_bool
-
     for element in emails:
         if isinstance(element, dict) and parse_bool(element.get("primary")) is True:
             value = element.get("value")
@@ -165,11 +156,8 @@ def _primary_email(doc):
 
 def host_fields_from_document(doc):
     """Host field values for a cleaned SCIM User document (every mapped field)."""
-    from scim_hosts.filter_syntax import parse_bool
-    from scim_hosts.paths import select
-
     fields = {}
-    for mapping, path in _user_paths():
+    for mapping, path in _USER_PATHS:
         values = select(doc, path)
         if mapping.field == "is_active":
             parsed = parse_bool(values[0]) if values else None
@@ -183,10 +171,8 @@ def host_fields_from_document(doc):
 
 def document_from_host(host):
     """A SCIM User document for a host the directory never wrote (manual or CSV)."""
-    from scim_hosts.patch import apply_value
-
     doc = {}
-    for mapping, path in _user_paths():
+    for mapping, path in _USER_PATHS:
         value = getattr(host, mapping.field)
         if mapping.field == "is_active" or value in ("", None):
             continue

@@ -239,7 +239,7 @@ def _coerce_filter_value(attr_def, name, value):
     return value
 
 
-def apply_operation(doc, operation, schema):
+def apply_operation(doc, operation):
     path, op, value = operation.path, operation.op, operation.value
     if path.attr is None:  # a whole extension (remove; add/replace were expanded)
         key = find_key(doc, path.urn)
@@ -383,14 +383,14 @@ def apply_operation(doc, operation, schema):
             container.pop(key)
 
 
-def apply_operations(doc, operations, schema):
+def apply_operations(doc, operations):
     """A new document: ``doc`` with ``operations`` applied in order."""
     result = copy.deepcopy(doc) if doc else {}
     for operation in operations:
-        apply_operation(result, operation, schema)
+        apply_operation(result, operation)
     return result
 
 
 def apply_value(doc, path, value):
     """Set ``path`` to ``value`` in ``doc`` the way an "add" would (used to build documents)."""
-    apply_operation(doc, Operation("add", path, value, 0), None)
+    apply_operation(doc, Operation("add", path, value, 0))

@@ -32,7 +32,7 @@ from django.views.generic import View
 from django_scim import views as scim_views
 from django_scim.exceptions import SCIMException
 
-from scim_hosts.adapters import AttributeSelection, SCIMHost, SCIMHostGroup, base_location
+from scim_hosts.adapters import AttributeSelection, SCIMHost, SCIMHostGroup
 from scim_hosts.auth import authenticate_request
 from scim_hosts.discovery import MAX_RESULTS, schemas
 from scim_hosts.errors import (
@@ -48,6 +48,7 @@ from scim_hosts.errors import (
     scim_json_response,
 )
 from scim_hosts.events import record_change, record_failure
+from scim_hosts.locations import absolute
 from scim_hosts.schema import GROUP_SCHEMA, USER_SCHEMA
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,8 @@ class ScimViewMixin:
                         change=change,
                         status=response.status_code,
                     )
+            if response.status_code == 204 and "Content-Type" in response:
+                del response["Content-Type"]  # no body, so no type
             return response
         except Exception as exc:  # noqa: BLE001 - every failure becomes a SCIM error
             response = self.exception_response(exc)
@@ -318,13 +321,16 @@ class SchemasView(ScimViewMixin, scim_views.SchemasView):
 
     @staticmethod
     def documents(request):
-        from django.urls import reverse
-
-        out = []
-        for doc in schemas():
-            location = base_location(request) + reverse("scim:schemas", kwargs={"uuid": doc["id"]})
-            out.append({**doc, "meta": {"resourceType": "Schema", "location": location}})
-        return out
+        return [
+            {
+                **doc,
+                "meta": {
+                    "resourceType": "Schema",
+                    "location": absolute("scim:schemas", uuid=doc["id"]),
+                },
+            }
+            for doc in schemas()
+        ]
 
     def get(self, request, uuid=None, *args, **kwargs):
         docs = self.documents(request)
