@@ -14,7 +14,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django_scim.adapters import SCIMGroup, SCIMUser
 
 from scim_hosts.documents import clean_group_document, clean_user_document
@@ -347,22 +347,23 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
         self._check_username(fields["username"])
         creating = self.obj.pk is None
         before = None if creating else {name: getattr(self.obj, name) for name in fields}
+        # The view runs each write in one transaction: an IntegrityError (a parallel request
+        # took the userName) rolls it all back, so no savepoint is needed here.
         try:
-            with transaction.atomic():
-                if creating:
-                    self.obj = host_services.host_create(
-                        account=self.account, source=Source.DIRECTORY, directory_data=doc, **fields
-                    )
-                else:
-                    changed = [n for n in fields if before[n] != fields[n]]
-                    adopt = self.obj.source != Source.DIRECTORY
-                    if not changed and doc == self.obj.directory_data and not adopt:
-                        return  # the same state again: no write, no log entry
-                    if adopt:
-                        host_services.host_adopt_for_directory(host=self.obj)
-                    self.obj = host_services.host_update(
-                        host=self.obj, via_directory=True, directory_data=doc, **fields
-                    )
+            if creating:
+                self.obj = host_services.host_create(
+                    account=self.account, source=Source.DIRECTORY, directory_data=doc, **fields
+                )
+            else:
+                changed = [n for n in fields if before[n] != fields[n]]
+                adopt = self.obj.source != Source.DIRECTORY
+                if not changed and doc == self.obj.directory_data and not adopt:
+                    return  # the same state again: no write, no log entry
+                if adopt:
+                    host_services.host_adopt_for_directory(host=self.obj)
+                self.obj = host_services.host_update(
+                    host=self.obj, via_directory=True, directory_data=doc, **fields
+                )
         except IntegrityError as exc:
             raise Uniqueness(
                 f'A user with userName "{fields["username"]}" already exists.'
@@ -620,17 +621,16 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         ):
             return False, None  # the same state again: no write
         try:
-            with transaction.atomic():
-                if creating:
-                    self.obj = host_services.host_group_create(
-                        account=self.account, source=Source.DIRECTORY, directory_data=doc, **fields
-                    )
-                else:
-                    if self.obj.source != Source.DIRECTORY:
-                        host_services.host_group_adopt_for_directory(group=self.obj)
-                    self.obj = host_services.host_group_update(
-                        group=self.obj, via_directory=True, directory_data=doc, **fields
-                    )
+            if creating:
+                self.obj = host_services.host_group_create(
+                    account=self.account, source=Source.DIRECTORY, directory_data=doc, **fields
+                )
+            else:
+                if self.obj.source != Source.DIRECTORY:
+                    host_services.host_group_adopt_for_directory(group=self.obj)
+                self.obj = host_services.host_group_update(
+                    group=self.obj, via_directory=True, directory_data=doc, **fields
+                )
         except IntegrityError as exc:
             raise Uniqueness(f'A group with displayName "{name}" already exists.') from exc
         except ValidationError as exc:
