@@ -21,3 +21,11 @@ def tokens_in(response):
 def scim_get(client, raw_token, url=SCIM_PROBE_URL):
     """A SCIM request as Entra sends it; the session cookie of `client` must not matter."""
     return client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw_token}")
+
+
+def section_html(client):
+    response = client.get(PREFERENCES_URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    start = html.index('<section class="card pref-section" id="scim"')
+    return html[start : html.index("</section>", start)]

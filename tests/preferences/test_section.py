@@ -13,18 +13,10 @@ from tests.factories import (
     ProvisioningEventFactory,
     ScimTokenFactory,
 )
-from tests.preferences.helpers import LOG_URL, MAPPINGS_URL, PREFERENCES_URL
+from tests.preferences.helpers import LOG_URL, MAPPINGS_URL, PREFERENCES_URL, section_html
 from visitor_mgmt.models import Source
 
 pytestmark = pytest.mark.django_db
-
-
-def section_html(client):
-    response = client.get(PREFERENCES_URL)
-    assert response.status_code == 200
-    html = response.content.decode()
-    start = html.index('<section class="card pref-section" id="scim"')
-    return html[start : html.index("</section>", start)]
 
 
 def test_section_is_on_the_preferences_page(admin_client):

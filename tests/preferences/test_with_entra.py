@@ -1,0 +1,51 @@
+"""The section reflects what Entra did over SCIM with the token it shows."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from tests.preferences.helpers import GENERATE_URL, PREFERENCES_URL, section_html, tokens_in
+
+pytestmark = pytest.mark.django_db
+
+SCIM_JSON = "application/scim+json"
+
+
+def test_counts_last_request_and_activity_follow_entras_requests(admin_client):
+    admin_client.post(GENERATE_URL)
+    (raw,) = set(tokens_in(admin_client.get(PREFERENCES_URL)))
+    before = section_html(admin_client)
+    assert "<dt>Last SCIM request</dt>\n  <dd>never</dd>" in before
+
+    entra = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    user = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "ada.lovelace@contoso.com",
+        "active": True,
+        "name": {"givenName": "Ada", "familyName": "Lovelace"},
+        "emails": [{"type": "work", "value": "ada@contoso.com", "primary": True}],
+    }
+    created = entra.post("/scim/v2/Users", json.dumps(user), content_type=SCIM_JSON)
+    assert created.status_code == 201
+    group = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Reception",
+        "members": [{"value": created.json()["id"]}],
+    }
+    assert (
+        entra.post("/scim/v2/Groups", json.dumps(group), content_type=SCIM_JSON).status_code == 201
+    )
+    # A request that fails is in the activity too.
+    bad = entra.post(
+        "/scim/v2/Users", json.dumps({"schemas": user["schemas"]}), content_type=SCIM_JSON
+    )
+    assert bad.status_code == 400
+
+    html = section_html(admin_client)
+    assert "<dt>Directory-managed hosts</dt>\n  <dd>1</dd>" in html
+    assert "<dt>Directory-managed host groups</dt>\n  <dd>1</dd>" in html
+    assert "<dt>Last SCIM request</dt>\n  <dd>never</dd>" not in html
+    assert "ada.lovelace@contoso.com" in html
+    assert "Reception" in html
+    assert "Failure" in html
