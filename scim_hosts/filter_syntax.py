@@ -38,10 +38,13 @@ def _read_string(text, start):
 
 def _decode_string(literal):
     try:
-        return json.loads(literal)
+        value = json.loads(literal)
     except ValueError:
         # A backslash that is not a JSON escape: keep the characters as they are.
         return literal[1:-1]
+    if "\x00" in value:
+        raise FilterSyntaxError("The filter contains a NUL character.")
+    return value
 
 
 def prepare(text):
@@ -50,6 +53,8 @@ def prepare(text):
         raise FilterSyntaxError("The filter is empty.")
     if len(text) > MAX_FILTER_LENGTH:
         raise FilterSyntaxError("The filter is too long.")
+    if "\x00" in text:
+        raise FilterSyntaxError("The filter contains a NUL character.")
     out, values = [], []
     previous_word = None
     i, n = 0, len(text)

@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DEFAULT_COUNT = 100
+MAX_START_INDEX = 2**31  # beyond any account's size; keeps OFFSET within SQL integer range
 
 
 def list_response(resources, *, total, start):
@@ -82,9 +83,30 @@ def _int_param(raw, name, default):
         raise InvalidValue(f'"{name}" must be an integer.') from None
 
 
+MAX_JSON_DEPTH = 32
+
+
+def check_json_text(data):
+    """Reject NUL characters (PostgreSQL stores none) and absurd nesting, iteratively."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InvalidValue(f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.")
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise InvalidValue("Text values must not contain NUL (\\u0000) characters.")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((key, depth))
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
 def page_params(start_raw, count_raw):
-    """(startIndex, count): startIndex < 1 counts as 1; count is clamped to [0, 1000]."""
-    start = max(1, _int_param(start_raw, "startIndex", 1))
+    """(startIndex, count): startIndex is clamped to [1, 2**31]; count to [0, 1000]."""
+    start = min(max(1, _int_param(start_raw, "startIndex", 1)), MAX_START_INDEX)
     count = min(max(_int_param(count_raw, "count", DEFAULT_COUNT), 0), MAX_RESULTS)
     return start, count
 
@@ -193,8 +215,11 @@ class ScimViewMixin:
             raise InvalidSyntax("The request body is not UTF-8.") from None
         except ValueError as exc:
             raise InvalidSyntax(f"The request body is not valid JSON: {exc}.") from None
+        except RecursionError:
+            raise InvalidSyntax("The request body is nested too deeply.") from None
         if not isinstance(data, dict):
             raise InvalidSyntax("The request body must be a JSON object.")
+        check_json_text(data)
         return data
 
 

@@ -138,3 +138,35 @@ def test_failed_write_is_rolled_back_when_the_response_fails(api, account, monke
     assert list(account.provisioning_events.values_list("outcome", "action")) == [
         ("failure", "create")
     ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"userName": "a\u0000b@acme.test"},
+        {"userName": "ok@acme.test", "nickName": "n\u0000"},
+        {"userName": "ok@acme.test", "x\u0000": 1},
+        {"userName": "ok@acme.test", "roles": [{"value": ["\u0000"]}]},
+    ],
+)
+def test_nul_characters_are_400_on_every_database(api, account, body):
+    assert_error(api.post("/Users", body), 400, "invalidValue")
+    user = api.create_user("nul@acme.test")
+    resp = api.patch(f"/Users/{user['id']}", {"op": "add", "path": "nickName", "value": "\u0000"})
+    assert_error(resp, 400, "invalidValue")
+    assert account.hosts.count() == 1
+
+
+def test_nul_in_a_filter_is_400(api):
+    from tests.scim.conftest import q
+
+    assert_error(api.get("/Users?" + q('userName eq "a\u0000"')), 400, "invalidFilter")
+    assert_error(api.get("/Users?" + q(r'userName eq "a\u0000"')), 400, "invalidFilter")
+
+
+@pytest.mark.parametrize("depth", [33, 5000, 100_000])
+def test_deeply_nested_json_is_400(api, depth):
+    raw = '{"userName": "deep@acme.test", "x": ' + "[" * depth + "]" * depth + "}"
+    assert_error(
+        api.post("/Users", raw=raw), 400, ("invalidValue" if depth < 1000 else "invalidSyntax")
+    )

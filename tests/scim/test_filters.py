@@ -293,6 +293,7 @@ def test_default_page_is_100(api, many):
         ("startIndex=500", 500, 0, None),
         ("count=5000", 1, 120, 0),
         ("startIndex=&count=", 1, 100, 0),
+        ("startIndex=99999999999999999999999&count=99999999999999999999", 2**31, 0, None),
     ],
 )
 def test_paging_params(api, many, params, start, count, first):
