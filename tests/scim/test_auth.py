@@ -1,5 +1,6 @@
 """Bearer-token authentication: every failure is the same 401 SCIM error."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -22,7 +23,7 @@ def assert_401(resp):
     assert resp.status_code == 401
     assert resp["Content-Type"] == SCIM_JSON
     assert resp["WWW-Authenticate"].startswith("Bearer")
-    assert resp.json() == EXPECTED_401
+    assert json.loads(resp.content) == EXPECTED_401
 
 
 @pytest.mark.parametrize(
@@ -126,3 +127,15 @@ def test_last_used_is_written_at_most_once_a_minute(api, token, django_assert_nu
     token.refresh_from_db()
     assert token.last_used_at > first - timedelta(minutes=1)
     assert token.last_used_at <= timezone.now()
+
+
+def test_the_auth_hook_also_guards_django_scim2s_own_views(rf, token):
+    """settings: AUTH_CHECK_MIDDLEWARE = ScimBearerTokenAuth wraps the library's dispatch."""
+    from django_scim.views import ServiceProviderConfigView
+
+    view = ServiceProviderConfigView.as_view()
+    assert_401(view(rf.get("/scim/v2/ServiceProviderConfig")))
+    request = rf.get("/scim/v2/ServiceProviderConfig", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    response = view(request)
+    assert response.status_code == 200
+    assert request.scim_account == token.account
