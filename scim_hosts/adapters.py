@@ -546,8 +546,11 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
 
     def save(self):
         creating = self.obj.pk is None
+        members = self.new_members
+        if creating and members is not None and not members.replace:
+            members = None  # a new group is empty already
         wrote, renamed_from = self._write(self.new_doc)
-        counts = self._apply_members(self.new_members) if self.new_members else None
+        counts = self._apply_members(members) if members is not None else None
         if creating:
             self.record("created", _member_note(counts))
         elif wrote or _member_note(counts):

@@ -161,3 +161,13 @@ def test_long_values_are_truncated(api, account):
 def test_authenticated_requests_to_other_endpoints_log_their_failure(api, account, path):
     api.get(path)
     assert last(account).outcome == "failure"
+
+
+def test_group_created_with_and_without_members(api, account):
+    user = api.create_user("m@acme.test")["id"]
+    api.post("/Groups", {"displayName": "Empty", "members": []})
+    api.post("/Groups", {"displayName": "Full", "members": [{"value": user}]})
+    assert [(r["action"], r["reason"]) for r in rows(account)[1:]] == [
+        ("created", ""),
+        ("created", "Members replaced (1)"),
+    ]
