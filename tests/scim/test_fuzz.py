@@ -143,3 +143,30 @@ def test_random_bodies_never_5xx(api, raw):
         resp = api.request(method, path, raw=raw)
         assert resp.status_code in (200, 201, 400, 409), (raw, resp.content)
         json.loads(resp.content)
+
+
+@FUZZ
+@given(
+    names=st.lists(paths, max_size=4),
+    excluded=st.booleans(),
+    resource=st.sampled_from(["Users", "Groups"]),
+)
+def test_random_attribute_selections_are_200(api, names, excluded, resource):
+    from urllib.parse import quote
+
+    if not api.get("/Users").json()["Resources"]:
+        user = api.create_user(
+            "sel@acme.test",
+            name={"givenName": "S"},
+            **{ENTERPRISE: {"manager": "m", "department": "D"}},
+        )
+        group = api.create_group("Sel")
+        api.patch(
+            f"/Groups/{group['id']}",
+            {"op": "add", "path": "members", "value": [{"value": user["id"]}]},
+        )
+    param = "excludedAttributes" if excluded else "attributes"
+    resp = api.get(f"/{resource}?{param}=" + quote(",".join(names), safe=""))
+    assert resp.status_code == 200, resp.content
+    for item in resp.json()["Resources"]:
+        assert item["id"] and item["schemas"]
