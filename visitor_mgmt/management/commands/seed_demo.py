@@ -1,5 +1,7 @@
 """Demo data for `make run`: safe to run any number of times."""
 
+import unicodedata
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -38,8 +40,11 @@ DIRECTORY_GROUP = "Research (Entra ID)"
 
 
 def _email(first, last):
-    ascii_first = first.encode("ascii", "ignore").decode() or first
-    return f"{ascii_first}.{last}@demo.example".lower()
+    # "Léa" -> "lea": decompose accents before dropping non-ASCII, so no letter is lost.
+    def ascii_only(name):
+        return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
+
+    return f"{ascii_only(first)}.{ascii_only(last)}@demo.example".lower()
 
 
 class Command(BaseCommand):
