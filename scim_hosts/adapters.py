@@ -385,6 +385,11 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
 # ------------------------------------------------------------------ groups
 
 
+# Distinct member ids one request may name (added, removed or set). Entra sends a few
+# hundred at most; larger groups are written over several requests.
+MAX_MEMBERS_PER_REQUEST = 1000
+
+
 def _member_values(value, number):
     items = value if isinstance(value, list) else [value]
     out = []
@@ -643,6 +648,10 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
     def _apply_members(self, delta):
         """Write a MemberDelta with the bulk services: (added, removed, replaced or None)."""
         must_exist = set(delta.replace if delta.replace is not None else delta.adds)
+        if len(must_exist | delta.removes) > MAX_MEMBERS_PER_REQUEST:
+            raise InvalidValue(
+                f'"members": at most {MAX_MEMBERS_PER_REQUEST} member ids per request.'
+            )
         parsed = {}
         for value in must_exist | delta.removes:
             member_uuid = _uuid_or_none(value)

@@ -17,9 +17,17 @@ few normalisations every client expects back:
 Attributes the service does not know are kept verbatim. Known attributes are type-checked
 (``userName`` must be a non-empty string, ``emails`` a list of objects, ...): a wrong type
 is a 400 ``invalidValue`` naming the attribute.
+
+Limits, each a 400 ``invalidValue`` naming the attribute: a multi-valued attribute holds at
+most ``MAX_VALUES`` values (group ``members`` are limited per request by the adapter), and a
+stored document is at most ``SCIM_MAX_RESOURCE_BYTES`` of JSON, so repeated PATCHes cannot
+grow a resource without bound.
 """
 
 import copy
+import json
+
+from django.conf import settings
 
 from scim_hosts.errors import InvalidSyntax, InvalidValue
 from scim_hosts.filter_syntax import parse_bool
@@ -27,6 +35,8 @@ from scim_hosts.paths import find_key
 from scim_hosts.schema import ENTERPRISE_URN
 
 NOT_STORED = frozenset({"schemas", "id", "meta", "password"})
+# Values of one multi-valued attribute (emails, phoneNumbers, roles, ...). Entra sends a few.
+MAX_VALUES = 100
 
 
 def strip_nulls(value):
@@ -106,6 +116,8 @@ def clean_value(attr, value, label):
             value = [value]
         if not isinstance(value, list):
             raise InvalidValue(f'"{label}" must be a list.')
+        if attr.name != "members" and len(value) > MAX_VALUES:
+            raise InvalidValue(f'"{label}" has more than {MAX_VALUES} values.')
         if not attr.is_complex:
             return value
         elements = []
@@ -185,7 +197,26 @@ def clean_document(body, schema):
     for urn, values in moved.items():
         put_extension(urn, schema.extension(urn)[1], values, overwrite=False)
 
-    return strip_nulls(doc)
+    doc = strip_nulls(doc)
+    check_size(doc)
+    return doc
+
+
+def _json_size(value):
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
+def check_size(doc):
+    """400 when the stored document would exceed SCIM_MAX_RESOURCE_BYTES (names the largest
+    attribute, where the excess almost always is)."""
+    limit = settings.SCIM_MAX_RESOURCE_BYTES
+    if _json_size(doc) <= limit:
+        return
+    largest = max(doc, key=lambda key: _json_size(doc[key]))
+    raise InvalidValue(
+        f'The resource is larger than {limit} bytes; its largest attribute is "{largest}" '
+        f"({_json_size(doc[largest])} bytes)."
+    )
 
 
 def clean_user_document(body, schema):

@@ -80,6 +80,18 @@ class PayloadTooLarge(ScimError):
     status = 413
 
 
+class UnsupportedMediaType(ScimError):
+    status = 415
+
+
+class TooManyRequests(ScimError):
+    status = 429
+
+
+class ServiceUnavailable(ScimError):
+    status = 503
+
+
 class NotImplementedByService(ScimError):
     status = 501
 

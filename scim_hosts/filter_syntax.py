@@ -16,6 +16,11 @@ from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 COMPARISON_OPS = frozenset({"eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"})
 PLACEHOLDER = "\u00a7v"  # never produced by the lexer itself: every string is swapped out
 MAX_FILTER_LENGTH = 4000
+# Parentheses and brackets nested deeper than this are refused: the parser and the
+# transpiler recurse once per level, and no real filter nests more than a few.
+MAX_FILTER_DEPTH = 20
+# Likewise each "and"/"or" adds a level to the expression tree. Entra sends one at most.
+MAX_FILTER_LOGICAL_OPS = 100
 
 
 class FilterSyntaxError(ValueError):
@@ -58,6 +63,7 @@ def prepare(text):
     out, values = [], []
     previous_word = None
     i, n = 0, len(text)
+    depth = logical_ops = 0
 
     def placeholder(value):
         values.append(value)
@@ -73,6 +79,9 @@ def prepare(text):
             out.append(" ")
             i += 1
         elif ch in "()[]":
+            depth += 1 if ch in "([" else -1
+            if depth > MAX_FILTER_DEPTH:
+                raise FilterSyntaxError("The filter is nested too deeply.")
             out.append(ch)
             i, previous_word = i + 1, None
         else:
@@ -85,6 +94,12 @@ def prepare(text):
                 out.append(lowered if lowered in ("true", "false", "null") else placeholder(word))
                 previous_word = None
             else:
+                if word.lower() in ("and", "or"):
+                    logical_ops += 1
+                    if logical_ops > MAX_FILTER_LOGICAL_OPS:
+                        raise FilterSyntaxError(
+                            f"The filter has more than {MAX_FILTER_LOGICAL_OPS} and/or operators."
+                        )
                 out.append(word)
                 previous_word = word
             i = j

@@ -20,11 +20,12 @@ overridden: users answer 200 with the resource, groups 204 without a body.
 
 import json
 import logging
+import re
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -43,17 +44,22 @@ from scim_hosts.errors import (
     NotFound,
     NotImplementedByService,
     PayloadTooLarge,
+    ServiceUnavailable,
+    UnsupportedMediaType,
     error_response,
     response_for_scim_exception,
     scim_json_response,
 )
 from scim_hosts.events import record_change, record_failure
 from scim_hosts.locations import absolute
+from scim_hosts.ratelimit import throttle
 from scim_hosts.schema import GROUP_SCHEMA, USER_SCHEMA
 
 logger = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+JSON_MEDIA_TYPE = re.compile(r"application/([a-z0-9.+-]*\+)?json")
+DB_UNAVAILABLE_RETRY_AFTER = 30  # seconds
 DEFAULT_COUNT = 100
 MAX_START_INDEX = 2**31  # beyond any account's size; keeps OFFSET within SQL integer range
 
@@ -84,24 +90,40 @@ def _int_param(raw, name, default):
 
 
 MAX_JSON_DEPTH = 32
+# NUL (PostgreSQL stores none) and lone UTF-16 surrogates ("\ud800": no UTF-8 exists for them).
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 def check_json_text(data):
-    """Reject NUL characters (PostgreSQL stores none) and absurd nesting, iteratively."""
+    """Reject text no database can store and absurd nesting, iteratively."""
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
             raise InvalidValue(f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.")
         if isinstance(value, str):
-            if "\x00" in value:
+            bad = UNSTORABLE_TEXT.search(value)
+            if bad and bad.group() == "\x00":
                 raise InvalidValue("Text values must not contain NUL (\\u0000) characters.")
+            if bad:
+                raise InvalidValue("Text values must not contain unpaired UTF-16 surrogates.")
         elif isinstance(value, dict):
             for key, item in value.items():
                 stack.append((key, depth))
                 stack.append((item, depth + 1))
         elif isinstance(value, list):
             stack.extend((item, depth + 1) for item in value)
+
+
+def _not_json(name):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text):
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:40]} is too large")
+    return value
 
 
 def page_params(start_raw, count_raw):
@@ -125,8 +147,12 @@ class ScimViewMixin:
             denied = authenticate_request(request)
             if denied is not None:
                 return denied
+            limited = throttle(request, self.resource_type)
+            if limited is not None:
+                return limited
             self.check_method(request, kwargs)
             self.check_content_length(request)
+            self.check_content_type(request)
             if self.schema is not None:
                 request.scim_attributes = AttributeSelection.from_params(
                     self.schema,
@@ -173,6 +199,22 @@ class ScimViewMixin:
             return error_response(
                 409, "The request conflicts with an existing resource.", "uniqueness"
             )
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            # The database is unreachable or went away mid-request; the transaction rolled
+            # back, so nothing was written. Entra retries a 503 later.
+            logger.warning("SCIM request failed, database unavailable: %s", type(exc).__name__)
+            return response_for_scim_exception(
+                ServiceUnavailable(
+                    "The service is temporarily unavailable. Try again later.",
+                    headers={"Retry-After": str(DB_UNAVAILABLE_RETRY_AFTER)},
+                )
+            )
+        if isinstance(exc, DataError):
+            # A value the database refused (validation should have caught it first).
+            logger.warning("SCIM request refused by the database: %s", exc)
+            return error_response(400, "A value is not valid for this service.", "invalidValue")
+        if isinstance(exc, RecursionError):
+            return error_response(400, "The request is nested too deeply.", "invalidValue")
         logger.exception("SCIM request failed: %s %s", self.request.method, self.request.path)
         return error_response(500, "Internal server error.")
 
@@ -201,6 +243,16 @@ class ScimViewMixin:
         if length > settings.SCIM_MAX_BODY_BYTES:
             raise PayloadTooLarge(self.too_large_detail())
 
+    def check_content_type(self, request):
+        """A body must be JSON: ``application/scim+json``, ``application/json`` (or none)."""
+        if request.method not in ("POST", "PUT", "PATCH") or not request.META.get("CONTENT_LENGTH"):
+            return
+        media_type = request.content_type.strip().lower()
+        if media_type and not JSON_MEDIA_TYPE.fullmatch(media_type):
+            raise UnsupportedMediaType(
+                f'Send the body as "application/scim+json" (not "{media_type[:80]}").'
+            )
+
     def http_method_not_allowed(self, request, *args, **kwargs):
         raise MethodNotAllowed(f"{request.method} is not supported here.")
 
@@ -210,7 +262,9 @@ class ScimViewMixin:
         if not body.strip():
             return {}
         try:
-            data = json.loads(body.decode("utf-8"))
+            data = json.loads(
+                body.decode("utf-8"), parse_constant=_not_json, parse_float=_finite_float
+            )
         except UnicodeDecodeError:
             raise InvalidSyntax("The request body is not UTF-8.") from None
         except ValueError as exc:

@@ -19,6 +19,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _scim_rate_limit_off(settings):
+    """Tests send SCIM requests back to back, far faster than Entra does. The rate limit
+    has its own tests (tests/hardening/test_limits.py), which turn it on."""
+    settings.SCIM_RATE_LIMIT = 0
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

@@ -225,7 +225,11 @@ SCIM_SERVICE_PROVIDER = {
 }
 # Provisioning-log rows older than this are purged by `purge_provisioning_log`.
 SCIM_LOG_RETENTION_DAYS = env_int("SCIM_LOG_RETENTION_DAYS", 90)
-# Requests per second per account; 0 turns the limit off.
+# Requests per second per account, sustained (0 turns the limit off), and how many may
+# arrive at once; see scim_hosts/ratelimit.py.
 SCIM_RATE_LIMIT = env_int("SCIM_RATE_LIMIT", 200)
+SCIM_RATE_BURST = env_int("SCIM_RATE_BURST", 100)
 SCIM_MAX_BODY_BYTES = env_int("SCIM_MAX_BODY_BYTES", 1024 * 1024)
+# The stored SCIM document of one host or group (what GET returns), as JSON.
+SCIM_MAX_RESOURCE_BYTES = env_int("SCIM_MAX_RESOURCE_BYTES", 64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(SCIM_MAX_BODY_BYTES, 2_621_440)

@@ -1,0 +1,127 @@
+"""Per-account SCIM rate limit, counted in Django's cache (Redis in production).
+
+``SCIM_RATE_LIMIT`` is the sustained rate in requests per second per account (0 turns the
+limit off); ``SCIM_RATE_BURST`` is how many requests may arrive at once without a refusal.
+Counting is a fixed window per account: the window is the smallest whole number of seconds
+whose budget (rate × seconds) covers the burst, so
+
+- defaults (200/s, burst 100): a 1 s window of 200 requests. Entra's documented pace
+  (25–50 requests per second per tenant) and a burst of 100 parallel requests both fit with
+  room to spare, so Entra is never slowed down; a runaway client is;
+- ``SCIM_RATE_LIMIT=20``: a 5 s window of 100 requests, i.e. 20/s on average and still
+  a burst of 100.
+
+Each window has its own key (``scim-rate:<account>:<window>:<slot>``) that expires on its
+own, so a counter can never outlive its window. A request costs one cache operation
+(``incr``; the first request of a window also ``add``s the key): atomic in Redis and in the
+local-memory cache alike, so parallel requests and several workers share one count.
+Over the budget: 429 with ``Retry-After`` (seconds until the window ends). If the cache
+itself fails, requests are let through: the limit protects the service, it must not take it
+down.
+"""
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache as default_cache
+
+from scim_hosts.errors import TooManyRequests, response_for_scim_exception
+from scim_hosts.events import record_failure
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RATE = 200
+DEFAULT_BURST = 100
+clock = time.time  # the wall clock; tests pin it to land requests in one window
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    count: int = 0
+    budget: int = 0
+    retry_after: int = 0  # seconds; set when refused
+
+    @property
+    def first_refusal(self):
+        """The first refused request of a window (the provisioning log records only it)."""
+        return not self.allowed and self.count == self.budget + 1
+
+
+ALLOWED = Decision(allowed=True)
+
+
+def limits():
+    """(window seconds, budget per window), or None when the limit is off."""
+    rate = int(getattr(settings, "SCIM_RATE_LIMIT", DEFAULT_RATE) or 0)
+    if rate <= 0:
+        return None
+    burst = max(0, int(getattr(settings, "SCIM_RATE_BURST", DEFAULT_BURST) or 0))
+    window = max(1, math.ceil(burst / rate))
+    return window, rate * window
+
+
+def _count(cache, key, timeout):
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's first request
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        return cache.incr(key)  # another request added it meanwhile
+
+
+def hit(account_id, *, cache=None, now=None):
+    """Count one request of ``account_id``; the Decision says whether it may proceed."""
+    configured = limits()
+    if configured is None:
+        return ALLOWED
+    window, budget = configured
+    now = clock() if now is None else now
+    slot = int(now // window)
+    key = f"scim-rate:{account_id}:{window}:{slot}"
+    try:
+        count = _count(cache or default_cache, key, timeout=window + 2)
+    except Exception:  # noqa: BLE001 - a cache outage must not become a SCIM outage
+        logger.warning("SCIM rate limit: the cache is unavailable; request not counted.")
+        return ALLOWED
+    if count <= budget:
+        return Decision(allowed=True, count=count, budget=budget)
+    retry_after = max(1, math.ceil((slot + 1) * window - now))
+    return Decision(allowed=False, count=count, budget=budget, retry_after=retry_after)
+
+
+def refusal_detail(decision):
+    window, budget = limits() or (1, decision.budget)
+    per = "second" if window == 1 else f"{window} seconds"
+    return (
+        f"Too many requests: this account may send {budget} SCIM requests per {per}. "
+        f"Retry after {decision.retry_after} s."
+    )
+
+
+def throttle(request, resource_type=""):
+    """None, or the 429 SCIM error for a request of ``request.scim_account`` over its rate.
+
+    Only the first refusal of a window writes a provisioning-log row: a client hammering the
+    service must not turn every refused request into a database write.
+    """
+    decision = hit(request.scim_account.pk)
+    if decision.allowed:
+        return None
+    detail = refusal_detail(decision)
+    if decision.first_refusal:
+        record_failure(
+            account=request.scim_account,
+            method=request.method,
+            resource_type=resource_type,
+            resource_id="",
+            status=429,
+            reason=detail,
+            action="rate-limited",
+        )
+    return response_for_scim_exception(
+        TooManyRequests(detail, headers={"Retry-After": str(decision.retry_after)})
+    )
