@@ -6,7 +6,7 @@ directory-managed record is changed only by the directory (``via_directory=True`
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
@@ -146,7 +146,6 @@ def host_reactivate(*, host, via_directory=False):
     return host_update(host=host, via_directory=via_directory, is_active=True)
 
 
-@transaction.atomic
 def host_delete(*, host, via_directory=False):
     """Tombstone the host: it disappears everywhere, its visit history stays.
 
@@ -154,10 +153,13 @@ def host_delete(*, host, via_directory=False):
     only cover live hosts, so the same userName can be provisioned again.
     """
     ensure_editable(host, via_directory=via_directory)
-    HostGroupMembership.objects.filter(host=host).delete()
-    host.deleted_at = timezone.now()
-    host.is_active = False
-    host.save(update_fields=["deleted_at", "is_active", "updated_at"])
+    # One transaction; inside a caller's (a SCIM request) no savepoint: a failure rolls
+    # the caller back as a whole, which is what it wants.
+    with transaction.atomic(savepoint=False):
+        HostGroupMembership.objects.filter(host=host).delete()
+        host.deleted_at = timezone.now()
+        host.is_active = False
+        host.save(update_fields=["deleted_at", "is_active", "updated_at"])
     return host
 
 
@@ -235,57 +237,80 @@ def host_group_delete(*, group, via_directory=False):
     group.delete()
 
 
-def _member_ids(group, host_ids):
-    """The subset of ``host_ids`` that are live hosts of the group's account (one query)."""
-    ids = {int(i) for i in host_ids}
+def _clean_ids(host_ids):
+    return sorted({int(i) for i in host_ids})
+
+
+# Ids per INSERT: well under every backend's limit on query parameters.
+MEMBER_BATCH = 500
+
+
+def _insert_members(group, ids):
+    """Add the live hosts of the group's account among ``ids`` that are not members yet.
+
+    One ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per batch: the SELECT keeps only
+    live hosts of the group's own account (tenant scoping in SQL), the unique constraint
+    makes existing members and parallel requests adding the same member a no-op, and the
+    row count says how many were new. The group's current members are never read, so the
+    cost does not depend on the size of the group. Returns how many were added.
+    """
     if not ids:
-        return set()
-    return set(
-        Host.objects.live()
-        .filter(account_id=group.account_id, id__in=ids)
-        .values_list("id", flat=True)
-    )
+        return 0
+    qn = connection.ops.quote_name
+    membership, host = HostGroupMembership._meta, Host._meta
+    created_at = membership.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    added = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), MEMBER_BATCH):
+            batch = ids[start : start + MEMBER_BATCH]
+            # Quoted names from the models; every value is a parameter.
+            cursor.execute(
+                f"INSERT INTO {qn(membership.db_table)}"  # noqa: S608
+                f" ({qn('group_id')}, {qn('host_id')}, {qn('created_at')})"
+                f" SELECT %s, h.{qn('id')}, %s FROM {qn(host.db_table)} h"
+                f" WHERE h.{qn('account_id')} = %s AND h.{qn('deleted_at')} IS NULL"
+                f" AND h.{qn('id')} IN ({', '.join(['%s'] * len(batch))})"
+                f" ORDER BY h.{qn('id')}"
+                " ON CONFLICT DO NOTHING",
+                [group.pk, created_at, group.account_id, *batch],
+            )
+            added += max(cursor.rowcount, 0)
+    return added
 
 
 def host_group_members_add(*, group, host_ids, via_directory=False):
-    """Add hosts to a group. Existing members are left alone; returns how many were new."""
+    """Add hosts to a group. Existing members are left alone; returns how many were new.
+
+    Hosts that are not live hosts of the group's account are ignored.
+    """
     ensure_editable(group, via_directory=via_directory)
-    ids = _member_ids(group, host_ids)
-    if not ids:
-        return 0
-    with transaction.atomic():
-        existing = set(
-            HostGroupMembership.objects.filter(group=group, host_id__in=ids).values_list(
-                "host_id", flat=True
-            )
-        )
-        new = ids - existing
-        # ignore_conflicts: a parallel request may add the same member between our read
-        # and our insert; the unique constraint makes that a no-op instead of an error.
-        HostGroupMembership.objects.bulk_create(
-            [HostGroupMembership(group=group, host_id=i) for i in sorted(new)],
-            ignore_conflicts=True,
-        )
-    return len(new)
+    ids = _clean_ids(host_ids)
+    if len(ids) <= MEMBER_BATCH:
+        return _insert_members(group, ids)  # one statement: atomic by itself
+    with transaction.atomic(savepoint=False):
+        return _insert_members(group, ids)
 
 
 def host_group_members_remove(*, group, host_ids, via_directory=False):
     """Remove hosts from a group; removing a non-member is a no-op. Returns how many left."""
     ensure_editable(group, via_directory=via_directory)
-    ids = {int(i) for i in host_ids}
+    ids = _clean_ids(host_ids)
     if not ids:
         return 0
     deleted, _ = HostGroupMembership.objects.filter(group=group, host_id__in=ids).delete()
     return deleted
 
 
-@transaction.atomic
 def host_group_members_set(*, group, host_ids, via_directory=False):
-    """Make the group's members exactly ``host_ids``."""
+    """Make the group's members exactly ``host_ids`` (those that are live hosts of its account).
+
+    Returns how many members were added.
+    """
     ensure_editable(group, via_directory=via_directory)
-    wanted = _member_ids(group, host_ids)
-    HostGroupMembership.objects.filter(group=group).exclude(host_id__in=wanted).delete()
-    host_group_members_add(group=group, host_ids=wanted, via_directory=via_directory)
+    ids = _clean_ids(host_ids)
+    with transaction.atomic(savepoint=False):
+        HostGroupMembership.objects.filter(group=group).exclude(host_id__in=ids).delete()
+        return _insert_members(group, ids)
 
 
 def host_adopt_for_directory(*, host):
