@@ -1,3 +1,17 @@
+"""Middleware of our own: security headers Django does not set, and a friendly answer when
+the database is unreachable."""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+
+
 class SecurityHeadersMiddleware:
     """Headers Django does not set itself: a Content-Security-Policy for pages.
 
@@ -15,4 +29,36 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.CSP)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database (down, restarting, connection lost) answers
+    503 with ``Retry-After``: a plain page for people, JSON for the API. Never a stack
+    trace, whatever ``DEBUG`` says. The page needs no database and no context processor.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.warning(
+            "Database unavailable: %s %s (%s)",
+            request.method,
+            request.path,
+            type(exception).__name__,
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": "The service is temporarily unavailable. Try again later."}, status=503
+            )
+        else:
+            response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
         return response

@@ -1,6 +1,11 @@
 """Fixtures for the hardening tests: the SCIM ``api`` client of tests/scim, cache isolation."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
@@ -16,3 +21,19 @@ def _fresh_cache():
     cache = caches["default"]
     if isinstance(cache, LocMemCache):
         cache.clear()
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """Static files collected as in production (manifest and compressed copies), for tests
+    that run the app with DEBUG off in a subprocess."""
+    root = tmp_path_factory.mktemp("static")
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "k" * 60, "STATIC_ROOT": str(root)}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        check=True,
+        timeout=120,
+    )
+    return root
