@@ -192,9 +192,15 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Credentials (Authorization headers, bearer tokens) are masked in every log line.
+    "filters": {"redact_secrets": {"()": "visitor_mgmt.log_filters.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own default handlers would bypass the filter: everything goes to root.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # django-scim2 logs whole request bodies at DEBUG; never let that reach a log.
         "django_scim": {"level": "WARNING"},
     },
