@@ -1,21 +1,30 @@
-"""SCIM benchmark: gunicorn (2 sync workers) + PostgreSQL, driven over loopback.
+"""SCIM benchmark: gunicorn (2 sync workers) + PostgreSQL, driven over loopback HTTP.
 
-Run with `make bench`. It creates a fresh PostgreSQL database, starts the app under gunicorn,
-and prints one table: for each phase the requests, errors, req/s, p50/p95 latency and the
-ratio of req/s to the same server's /healthz ceiling measured in the same run. The load
-client is bounded (a fixed number of requests per phase) and stops by itself.
+Run with ``make bench`` (see bench/README.md). It creates a fresh PostgreSQL database, starts
+the app under gunicorn exactly as production runs it, drives it with a bounded load client
+(a fixed number of requests per phase, ``BENCH_THREADS`` threads; it stops by itself) and
+prints one table:
+
+1. single operations against the same server's ``/healthz`` ceiling: POST /Users, a userName
+   filter sent in another letter case, a group member Add PATCH;
+2. an Entra initial-sync replay: per host a userName filter then a POST, per group a
+   displayName filter then a POST, then the memberships in PATCHes of mixed sizes;
+3. growth: p50 and SQL statements of a page of 100 hosts at 1,000 and 100,000 hosts, and of
+   GET /Groups/{id}?excludedAttributes=members and a one-member Add PATCH on a 10-member and
+   a 20,000-member group (in-process, Django test client, so no HTTP cost dilutes the ratio).
 
 Environment:
-  DATABASE_URL   PostgreSQL server to use (default postgres://postgres@127.0.0.1:5432/postgres);
-                 the benchmark creates and drops its own database `vm_bench` there.
+  DATABASE_URL   PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres); the
+                 benchmark creates and drops its own database ``vm_bench`` there.
   BENCH_THREADS  client threads (default 4)
-  BENCH_SCALE    multiplies the request counts (default 1.0; 0.1 for a quick smoke run)
+  BENCH_SCALE    multiplies the request counts and data sizes (default 1.0; 0.1 for a smoke run)
+  BENCH_PORT     the port gunicorn listens on (default: a free one)
 """
 
-import http.client
 import json
 import os
 import random
+import resource
 import signal
 import socket
 import statistics
@@ -31,15 +40,26 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
-SERVER_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+SERVER_URL = os.environ.get("DATABASE_URL", "")
 if not SERVER_URL.startswith("postgres"):
     SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "vm_bench"
+WORKERS = 2
 SCIM = "application/scim+json"
+USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
+ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+PATCH_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+# Members per PATCH in the replay: Entra's batch size is undocumented (ENTRA.md §3); a
+# third party saw one member per PATCH, the gallery checks multi-member PATCHes.
+MEMBER_BATCH_SIZES = [1, 1, 1, 5, 10, 20, 50]
 
 
 def n(count):
     return max(1, int(count * SCALE))
+
+
+# ------------------------------------------------------------------ database and server
 
 
 def bench_database_url():
@@ -47,12 +67,27 @@ def bench_database_url():
     return parts._replace(path="/" + BENCH_DB).geturl()
 
 
-def recreate_database():
+def admin_sql(*statements, database=None):
     import psycopg
 
-    with psycopg.connect(SERVER_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    url = SERVER_URL if database is None else bench_database_url()
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def recreate_database():
+    admin_sql(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)', f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def drop_database():
+    admin_sql(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+
+def vacuum_analyze():
+    """What autovacuum does in production after a bulk change: fresh planner statistics and
+    a visibility map (index-only scans). Autovacuum may be off on a test server."""
+    admin_sql("VACUUM ANALYZE", database=BENCH_DB)
 
 
 def free_port():
@@ -67,13 +102,18 @@ def server_env(port):
         DATABASE_URL=bench_database_url(),
         DEBUG="false",
         SECRET_KEY="bench-secret-key-" + "x" * 40,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         SECURE_SSL_REDIRECT="false",
-        SCIM_RATE_LIMIT="0",
+        # The rate limiter runs (its cost is measured) but never refuses: the benchmark
+        # measures what one box can serve, far above one tenant's limit.
+        SCIM_RATE_LIMIT="1000000",
+        SCIM_RATE_BURST="1000000",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="visitor_mgmt.settings",
+        PYTHONWARNINGS="ignore",
     )
+    env.pop("CACHE_URL", None)  # the default local-memory cache
     return env
 
 
@@ -84,6 +124,149 @@ def manage(env, *args):
     return out.stdout
 
 
+def start_server(env, port):
+    proc = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "visitor_mgmt.wsgi",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited at start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def worker_pids(master_pid):
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True
+    )
+    return [int(p) for p in out.stdout.split()]
+
+
+def peak_rss_mb(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def cpu_seconds(pids):
+    """User + system CPU time of processes (None when /proc cannot tell)."""
+    total = 0
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def database_pids():
+    """The PostgreSQL backends serving the benchmark database (local server only)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(SERVER_URL, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [BENCH_DB]
+            ).fetchall()
+    except psycopg.Error:
+        return []
+    return [row[0] for row in rows]
+
+
+# ------------------------------------------------------------------ the load client
+
+
+class Http:
+    """A minimal HTTP/1.1 client: one connection per request, as gunicorn's sync workers
+    serve them (they close the connection after each response).
+
+    Requests are encoded once, before a phase starts, so the client spends as little of the
+    shared CPU as possible; responses are parsed just enough to check them.
+    """
+
+    def __init__(self, port, token):
+        self.port = port
+        self.token = token
+
+    def encode(self, method, path, body=None, *, auth=True):
+        data = b"" if body is None else json.dumps(body).encode()
+        head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+        if auth:
+            head.append(f"Authorization: Bearer {self.token}")
+        if body is not None:
+            head.append(f"Content-Type: {SCIM}")
+        head += [f"Content-Length: {len(data)}", "Connection: close", "", ""]
+        return "\r\n".join(head).encode() + data
+
+    def send(self, raw):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=60) as sock:
+            sock.sendall(raw)
+            chunks = []
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        return parse_response(b"".join(chunks))
+
+    def request(self, method, path, body=None):
+        return self.send(self.encode(method, path, body))
+
+
+def parse_response(data):
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep or not head.startswith(b"HTTP/1."):
+        raise ValueError("not an HTTP response")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip()
+    if headers.get(b"transfer-encoding", b"").lower() == b"chunked":
+        body = dechunk(body)
+    elif b"content-length" in headers and int(headers[b"content-length"]) != len(body):
+        raise ValueError("truncated response body")
+    return status, body
+
+
+def dechunk(data):
+    out, i = [], 0
+    while True:
+        end = data.index(b"\r\n", i)
+        size = int(data[i:end].split(b";")[0], 16)
+        if size == 0:
+            return b"".join(out)
+        out.append(data[end + 2 : end + 2 + size])
+        i = end + 2 + size + 2
+
+
 class Result:
     def __init__(self, name):
         self.name = name
@@ -91,6 +274,8 @@ class Result:
         self.errors = 0
         self.statuses = {}
         self.elapsed = 0.0
+        self.app_cpu = None  # CPU seconds of the gunicorn workers during the phase
+        self.db_cpu = None  # CPU seconds of the PostgreSQL backends during the phase
         self.lock = threading.Lock()
 
     def add(self, status, latency, ok):
@@ -114,170 +299,294 @@ class Result:
         data = sorted(self.latencies)
         return data[min(len(data) - 1, int(round(p / 100 * (len(data) - 1))))] * 1000
 
+    requests_per_job = 1
 
-class Client:
-    """One HTTP/1.1 request per connection, like gunicorn's sync workers expect."""
+    @property
+    def http_requests(self):
+        return self.requests * self.requests_per_job
 
-    def __init__(self, port, token):
-        self.port = port
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": SCIM}
-
-    def request(self, method, path, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            data = json.dumps(body).encode() if body is not None else None
-            conn.request(method, path, body=data, headers=self.headers)
-            resp = conn.getresponse()
-            payload = resp.read()
-            return resp.status, payload
-        finally:
-            conn.close()
+    def cpu_ms(self, seconds):
+        """CPU milliseconds per HTTP request, or None."""
+        if seconds is None or not self.requests:
+            return None
+        return seconds / self.http_requests * 1000
 
 
-def run_phase(name, jobs, client):
-    """Run `jobs` (callables returning (status, ok)) on THREADS threads."""
-    result = Result(name)
-    it = iter(jobs)
-    it_lock = threading.Lock()
+class Load:
+    """Runs phases against one server and accounts for the CPU the server spent on them."""
 
-    def worker():
-        while True:
-            with it_lock:
-                job = next(it, None)
-            if job is None:
-                return
-            start = time.perf_counter()
-            try:
-                status, ok = job(client)
-            except Exception:  # a dropped connection is an error, not a crash of the bench
-                status, ok = 0, False
-            result.add(status, time.perf_counter() - start, ok)
+    def __init__(self, client, server_pid):
+        self.client = client
+        self.server_pid = server_pid
+        self.total_requests = 0  # HTTP requests sent, warm-up included
 
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    result.elapsed = time.perf_counter() - t0
-    return result
+    def run(self, name, jobs, *, requests_per_job=1):
+        """Run ``jobs`` (callables: client -> (status, ok)) on THREADS threads."""
+        result = Result(name)
+        jobs = list(jobs)
+        it = iter(jobs)
+        it_lock = threading.Lock()
+
+        def worker():
+            while True:
+                with it_lock:
+                    job = next(it, None)
+                if job is None:
+                    return
+                start = time.perf_counter()
+                try:
+                    status, ok = job(self.client)
+                except Exception:  # noqa: BLE001 - a failed exchange is an error, not a crash
+                    status, ok = 0, False
+                result.add(status, time.perf_counter() - start, ok)
+
+        app_pids = worker_pids(self.server_pid)
+        db_pids = database_pids()
+        app0, db0 = cpu_seconds(app_pids), cpu_seconds(db_pids)
+        threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        result.elapsed = time.perf_counter() - t0
+        app1, db1 = cpu_seconds(app_pids), cpu_seconds(db_pids)
+        if app0 is not None and app1 is not None:
+            result.app_cpu = app1 - app0
+        if db0 is not None and db1 is not None and db_pids:
+            result.db_cpu = db1 - db0
+        result.requests_per_job = requests_per_job
+        self.total_requests += result.http_requests
+        return result
+
+
+# ------------------------------------------------------------------ requests
 
 
 def user_body(user_name):
+    local = user_name.split("@")[0]
     return {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "schemas": [USER_URN, ENTERPRISE_URN],
         "externalId": str(uuid.uuid4()),
         "userName": user_name,
         "active": True,
-        "displayName": user_name.split("@")[0],
+        "displayName": local,
         "emails": [{"primary": True, "type": "work", "value": user_name}],
-        "name": {"givenName": "Bench", "familyName": user_name.split("@")[0]},
-        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Bench"},
+        "name": {"givenName": "Bench", "familyName": local},
+        "title": "Engineer",
+        ENTERPRISE_URN: {"department": "Bench", "employeeNumber": local[-6:]},
     }
 
 
-def post_user(user_name, ids=None):
-    def job(client):
-        status, payload = client.request("POST", "/scim/v2/Users", user_body(user_name))
-        if status == 201 and ids is not None:
-            ids[user_name] = json.loads(payload)["id"]
-        return status, status == 201
+def filter_path(resource, expression, extra=""):
+    q = quote(expression, safe="").replace("%20", "+")  # Entra's encoding
+    return f"/scim/v2/{resource}?{extra}filter={q}"
+
+
+def healthz_job(client):
+    raw = client.encode("GET", "/healthz", auth=False)
+
+    def job(c):
+        status, _ = c.send(raw)
+        return status, status == 200
 
     return job
 
 
-def filter_user(user_name, expect_total):
-    def job(client):
-        q = quote(f'userName eq "{user_name}"', safe="").replace("%20", "+")
-        status, payload = client.request("GET", f"/scim/v2/Users?filter={q}")
-        ok = status == 200 and json.loads(payload)["totalResults"] == expect_total
+def post_user_job(client, user_name, ids):
+    raw = client.encode("POST", "/scim/v2/Users", user_body(user_name))
+
+    def job(c):
+        status, payload = c.send(raw)
+        ok = status == 201
+        if ok:
+            ids[user_name] = json.loads(payload)["id"]
         return status, ok
 
     return job
 
 
-def add_members(group_id, user_ids):
-    body = {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "Add", "path": "members", "value": [{"value": u} for u in user_ids]}],
-    }
+def filter_user_job(client, user_name, expect_total):
+    raw = client.encode("GET", filter_path("Users", f'userName eq "{user_name}"'))
 
-    def job(client):
-        status, _ = client.request("PATCH", f"/scim/v2/Groups/{group_id}", body)
-        return status, status in (200, 204)
+    def job(c):
+        status, payload = c.send(raw)
+        return status, status == 200 and json.loads(payload)["totalResults"] == expect_total
 
     return job
 
 
-def healthz(client):
-    conn = http.client.HTTPConnection("127.0.0.1", client.port, timeout=30)
-    try:
-        conn.request("GET", "/healthz")
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status, resp.status == 200
-    finally:
-        conn.close()
+def add_members_job(client, group_id, user_ids):
+    body = {
+        "schemas": [PATCH_URN],
+        "Operations": [{"op": "Add", "path": "members", "value": [{"value": u} for u in user_ids]}],
+    }
+    raw = client.encode("PATCH", f"/scim/v2/Groups/{group_id}", body)
+
+    def job(c):
+        status, _ = c.send(raw)
+        return status, status == 204
+
+    return job
+
+
+def sync_user_job(client, user_name, ids):
+    """Entra's initial cycle for one user: query by the matching attribute, then create."""
+    query, post = filter_user_job(client, user_name, 0), post_user_job(client, user_name, ids)
+
+    def job(c):
+        s1, ok1 = query(c)
+        s2, ok2 = post(c)
+        return (s2 if ok1 else s1), ok1 and ok2
+
+    return job
+
+
+def sync_group_job(client, name, ids):
+    query = client.encode(
+        "GET",
+        filter_path("Groups", f'displayName eq "{name}"', "excludedAttributes=members&"),
+    )
+    post = client.encode("POST", "/scim/v2/Groups", {"schemas": [GROUP_URN], "displayName": name})
+
+    def job(c):
+        s1, payload = c.send(query)
+        ok1 = s1 == 200 and json.loads(payload)["totalResults"] == 0
+        s2, payload = c.send(post)
+        ok2 = s2 == 201
+        if ok2:
+            ids[name] = json.loads(payload)["id"]
+        return (s2 if ok1 else s1), ok1 and ok2
+
+    return job
 
 
 def create_group(client, name):
     status, payload = client.request(
-        "POST",
-        "/scim/v2/Groups",
-        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name},
+        "POST", "/scim/v2/Groups", {"schemas": [GROUP_URN], "displayName": name}
     )
-    assert status == 201, (status, payload[:300])
+    if status != 201:
+        raise SystemExit(f"could not create a group: {status} {payload[:300]!r}")
     return json.loads(payload)["id"]
 
 
-def worker_pids(master_pid):
-    out = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True
+# ------------------------------------------------------------------ phases over HTTP
+
+
+def http_phases(client, load):
+    """Phases 1 and 2. Returns (rows, replay summary, ceiling)."""
+    # Warm-up: both workers import the app, open their database connection and fill their
+    # caches before anything is measured.
+    warm = [healthz_job(client)] * 200
+    warm += [filter_user_job(client, f"warm{i}@bench.example", 0) for i in range(100)]
+    load.run("warm-up", warm)
+
+    rows = []
+    ceiling_start = load.run("/healthz ceiling", [healthz_job(client)] * n(3000))
+    rows.append(ceiling_start)
+
+    # Phase 1: single operations.
+    names = [f"user{i}.{uuid.uuid4().hex[:6]}@Bench.Example" for i in range(n(1000))]
+    ids = {}
+    rows.append(load.run("POST /Users", [post_user_job(client, u, ids) for u in names]))
+    rows.append(
+        load.run(
+            "GET /Users filter userName eq (other case)",
+            [filter_user_job(client, u.lower(), 1) for u in names],
+        )
     )
-    return [int(p) for p in out.stdout.split()]
-
-
-def peak_rss_mb(pid):
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def start_server(env, port):
-    proc = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "visitor_mgmt.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
+    group_id = create_group(client, "Phase 1 group")
+    id_list = list(ids.values())
+    rows.append(
+        load.run(
+            "PATCH /Groups add 1 member",
+            [add_members_job(client, group_id, [id_list[i % len(id_list)]]) for i in range(n(300))],
+        )
     )
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    time.sleep(0.5)
-    return proc
+    # In production autovacuum keeps statistics fresh; this server may run without it.
+    vacuum_analyze()
+
+    # Phase 2: Entra initial-sync replay.
+    users = [f"sync{i}@contoso.example" for i in range(n(10000))]
+    sync_ids = {}
+    group_names = [f"Sync Group {i}" for i in range(n(50))]
+    sync_groups = {}
+    t0 = time.perf_counter()
+    r_users = load.run(
+        "replay: users (filter + POST)",
+        [sync_user_job(client, u, sync_ids) for u in users],
+        requests_per_job=2,
+    )
+    r_groups = load.run(
+        "replay: groups (filter + POST)",
+        [sync_group_job(client, g, sync_groups) for g in group_names],
+        requests_per_job=2,
+    )
+    uid = [sync_ids[u] for u in users if u in sync_ids]
+    gid = [sync_groups[g] for g in group_names if g in sync_groups]
+    memberships = []
+    rng = random.Random(7)
+    target = n(10000)
+    per_group = max(1, target // max(1, len(gid)))
+    i = 0
+    while i < target and uid and gid:
+        size = min(rng.choice(MEMBER_BATCH_SIZES), target - i)
+        chunk = [uid[(i + k) % len(uid)] for k in range(size)]
+        memberships.append(add_members_job(client, gid[(i // per_group) % len(gid)], chunk))
+        i += size
+    r_members = load.run("replay: membership PATCHes", memberships)
+    replay_elapsed = time.perf_counter() - t0
+    rows += [r_users, r_groups, r_members]
+
+    rss = [peak_rss_mb(pid) for pid in worker_pids(load.server_pid)]
+    ceiling_end = load.run("/healthz ceiling (again, at the end)", [healthz_job(client)] * n(3000))
+    rows.append(ceiling_end)
+
+    replay = {
+        # Users and groups cost two HTTP requests each (the filter, then the POST).
+        "requests": 2 * r_users.requests + 2 * r_groups.requests + r_members.requests,
+        "errors": r_users.errors + r_groups.errors + r_members.errors,
+        "elapsed": replay_elapsed,
+        "memberships": i,
+        "patches": len(memberships),
+        "rss": rss,
+    }
+    return rows, replay, max(ceiling_start.rps, ceiling_end.rps)
+
+
+# ------------------------------------------------------------------ growth (in-process)
+
+
+def load_hosts(account_id, count, prefix):
+    """``count`` directory hosts in one INSERT ... SELECT (realistic stored documents)."""
+    admin_sql(
+        f"""
+        INSERT INTO visitor_mgmt_host (
+            account_id, public_id, first_name, last_name, display_name, email,
+            alternate_email, mobile, alternate_mobile, title, department, organization,
+            is_active, source, username, external_id, directory_data, created_at, updated_at)
+        SELECT {int(account_id)}, gen_random_uuid(), 'Given', 'Family ' || g,
+            'Given Family ' || g, '{prefix}' || g || '@growth.example', '', '', '', 'Engineer',
+            'Growth', '', true, 'directory', '{prefix}' || g || '@growth.example',
+            gen_random_uuid()::text,
+            jsonb_build_object(
+                'userName', '{prefix}' || g || '@growth.example', 'active', true,
+                'displayName', 'Given Family ' || g,
+                'name', jsonb_build_object('givenName', 'Given', 'familyName', 'Family ' || g),
+                'emails', jsonb_build_array(jsonb_build_object(
+                    'type', 'work', 'primary', true,
+                    'value', '{prefix}' || g || '@growth.example')),
+                'title', 'Engineer',
+                '{ENTERPRISE_URN}', jsonb_build_object('department', 'Growth')),
+            now(), now()
+        FROM generate_series(1, {int(count)}) AS g
+        """,
+        database=BENCH_DB,
+    )
 
 
 def growth_measurements(env):
-    """In-process: p50 and query count of the growth requests at two data sizes."""
+    """p50 and SQL statements per request at two sizes, in-process (Django test client)."""
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
@@ -290,201 +599,183 @@ def growth_measurements(env):
     from scim_hosts.tokens import rotate_token
     from visitor_mgmt.models import Account, Host, HostGroup, HostGroupMembership, Source
 
-    def measure(client, method, path, body=None, repeat=15):
-        times, queries = [], 0
+    def client_for(account):
+        _, raw = rotate_token(account=account)
+        return DjangoClient(HTTP_AUTHORIZATION=f"Bearer {raw}", SERVER_NAME="127.0.0.1")
+
+    def send(client, method, path, body):
+        if body is None:
+            return client.get(path)
+        return client.generic(method, path, json.dumps(body()), content_type=SCIM)
+
+    def measure(client, method, path, body=None, repeat=31):
+        for _ in range(3):  # warm: caches, the token's last-used stamp
+            send(client, method, path, body)
+        times = []
         for _ in range(repeat):
-            with CaptureQueriesContext(connection) as ctx:
-                t = time.perf_counter()
-                if body is None:
-                    resp = getattr(client, method.lower())(path)
-                else:
-                    resp = client.generic(method, path, json.dumps(body()), content_type=SCIM)
-                times.append(time.perf_counter() - t)
-            assert resp.status_code in (200, 204), (path, resp.status_code, resp.content[:300])
-            queries = len(ctx.captured_queries)
-        return statistics.median(times) * 1000, queries
+            t = time.perf_counter()
+            resp = send(client, method, path, body)
+            times.append(time.perf_counter() - t)
+            if resp.status_code not in (200, 204):
+                raise SystemExit(f"{method} {path}: {resp.status_code} {resp.content[:300]!r}")
+        with CaptureQueriesContext(connection) as ctx:
+            send(client, method, path, body)
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        statements = [s for s in sqls if s.split()[0].upper() not in TRANSACTION_CONTROL]
+        return statistics.median(times) * 1000, len(statements), len(sqls) - len(statements)
+
+    sizes = (n(1_000), n(100_000))
+    accounts = {}
+    for size in sizes:
+        account = Account.objects.create(name=f"Growth {size}", slug=f"growth-{size}")
+        load_hosts(account.pk, size, f"g{size}-")
+        accounts[size] = account
+    big = accounts[sizes[-1]]
+    groups = {}
+    member_counts = (10, n(20_000))
+    for members in member_counts:
+        group = HostGroup.objects.create(
+            account=big, name=f"Growth group {members}", source=Source.DIRECTORY
+        )
+        host_ids = Host.objects.filter(account=big).order_by("id").values_list("id", flat=True)
+        HostGroupMembership.objects.bulk_create(
+            [HostGroupMembership(group=group, host_id=h) for h in host_ids[:members]],
+            batch_size=5000,
+        )
+        groups[members] = group
+    vacuum_analyze()
 
     rows = []
-    for size in (1_000, 100_000):
-        account = Account.objects.create(name=f"Growth {size}", slug=f"growth-{size}")
-        _, raw = rotate_token(account=account)
-        batch = 5_000
-        for start in range(0, size, batch):
-            Host.objects.bulk_create(
-                [
-                    Host(
-                        account=account,
-                        source=Source.DIRECTORY,
-                        username=f"g{size}-{i}@bench.example",
-                        first_name="G",
-                        last_name=str(i),
-                        email=f"g{size}-{i}@bench.example",
-                        directory_data={"userName": f"g{size}-{i}@bench.example"},
-                    )
-                    for i in range(start, min(size, start + batch))
-                ]
-            )
-        client = DjangoClient(HTTP_AUTHORIZATION=f"Bearer {raw}", SERVER_NAME="127.0.0.1")
-        mid = size // 2
-        p50, q = measure(client, "GET", f"/scim/v2/Users?startIndex={mid}&count=100")
-        rows.append((f"page of 100 users @ {size:,} hosts", p50, q))
-    for members in (10, 20_000):
-        account = Account.objects.get(slug="growth-100000")
-        _, raw = rotate_token(account=account)
-        client = DjangoClient(HTTP_AUTHORIZATION=f"Bearer {raw}", SERVER_NAME="127.0.0.1")
-        group = HostGroup.objects.create(
-            account=account, name=f"G{members}", source=Source.DIRECTORY
-        )
-        host_ids = list(
-            Host.objects.filter(account=account)
-            .order_by("id")
-            .values_list("id", flat=True)[: members + 200]
-        )
-        HostGroupMembership.objects.bulk_create(
-            [HostGroupMembership(group=group, host_id=h) for h in host_ids[:members]]
-        )
-        spare = iter(
-            Host.objects.filter(id__in=host_ids[members:]).values_list("public_id", flat=True)
-        )
-        p50, q = measure(
+    for size in sizes:
+        client = client_for(accounts[size])
+        for label, start in (("first", 1), ("middle", size // 2)):
+            p50, q, tx = measure(client, "GET", f"/scim/v2/Users?startIndex={start}&count=100")
+            rows.append((f"page of 100 hosts ({label}) @ {size:,} hosts", p50, q, tx))
+    client = client_for(big)
+    spare = iter(
+        Host.objects.filter(account=big).order_by("-id").values_list("public_id", flat=True)[:1000]
+    )
+    for members in member_counts:
+        group = groups[members]
+        p50, q, tx = measure(
             client, "GET", f"/scim/v2/Groups/{group.public_id}?excludedAttributes=members"
         )
-        rows.append((f"GET group ({members:,} members) excl. members", p50, q))
+        rows.append((f"GET group, {members:,} members, excl. members", p50, q, tx))
 
         def body(spare=spare):
+            member = str(next(spare))
             return {
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [
-                    {"op": "Add", "path": "members", "value": [{"value": str(next(spare))}]}
-                ],
+                "schemas": [PATCH_URN],
+                "Operations": [{"op": "Add", "path": "members", "value": [{"value": member}]}],
             }
 
-        p50, q = measure(client, "PATCH", f"/scim/v2/Groups/{group.public_id}", body=body)
-        rows.append((f"add 1 member to a {members:,}-member group", p50, q))
+        p50, q, tx = measure(client, "PATCH", f"/scim/v2/Groups/{group.public_id}", body=body)
+        rows.append((f"add 1 member to a {members:,}-member group", p50, q, tx))
     connection.close()
     return rows
 
 
+TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+
+
+# ------------------------------------------------------------------ report
+
+
+def machine():
+    cpus = os.cpu_count()
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import psycopg
+
+        with psycopg.connect(SERVER_URL) as conn:
+            pg = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # noqa: BLE001
+        pg = "?"
+    return f"{cpus} CPU ({model}){mem}; PostgreSQL {pg}; Python {sys.version.split()[0]}"
+
+
+def fmt_cpu(value):
+    return f"{value:5.2f}" if value is not None else "    -"
+
+
+def print_report(rows, replay, ceiling, growth):
+    print()
+    print(
+        f"SCIM benchmark: gunicorn {WORKERS} sync workers, PostgreSQL on this box, "
+        f"{THREADS} client threads, scale {SCALE}"
+    )
+    print(machine())
+    print()
+    header = (
+        f"{'phase':44} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>7} "
+        f"{'p95 ms':>7} {'vs healthz':>10} {'app ms':>6} {'db ms':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        rps = r.http_requests / r.elapsed if r.elapsed else 0.0
+        print(
+            f"{r.name:44} {r.http_requests:>8} {r.errors:>6} {rps:>8.1f} {r.pct(50):>7.1f} "
+            f"{r.pct(95):>7.1f} {rps / ceiling * 100 if ceiling else 0:>9.1f}% "
+            f"{fmt_cpu(r.cpu_ms(r.app_cpu))} {fmt_cpu(r.cpu_ms(r.db_cpu))}"
+        )
+    total_rps = replay["requests"] / replay["elapsed"] if replay["elapsed"] else 0.0
+    print(
+        f"{'initial-sync replay, total':44} {replay['requests']:>8} {replay['errors']:>6} "
+        f"{total_rps:>8.1f}   in {replay['elapsed']:.1f} s "
+        f"({replay['memberships']:,} memberships in {replay['patches']:,} PATCHes)"
+    )
+    print(
+        "peak RSS per gunicorn worker after the replay (MB): "
+        + ", ".join(f"{v:.0f}" for v in replay["rss"])
+    )
+    print(
+        "p50/p95: per HTTP exchange (a replay user or group row: filter + POST together); "
+        "app/db ms: CPU per request of the gunicorn workers / PostgreSQL backends."
+    )
+    print()
+    print(f"{'growth (in-process, Django test client)':48} {'p50 ms':>8} {'SQL':>4} {'+tx':>4}")
+    for name, p50, q, tx in growth:
+        print(f"{name:48} {p50:>8.2f} {q:>4} {tx:>4}")
+    print("SQL: statements per request; +tx: BEGIN/COMMIT around writes.")
+
+
 def main():
     recreate_database()
-    port = free_port()
+    port = int(os.environ.get("BENCH_PORT") or free_port())
     env = server_env(port)
     manage(env, "migrate", "--noinput")
     manage(env, "create_account", "bench", "--name", "Bench Co")
     token = json.loads(manage(env, "rotate_scim_token", "bench", "--format", "json"))["token"]
     proc = start_server(env, port)
-    client = Client(port, token)
-    results = []
-    rss_peak = {}
+    client = Http(port, token)
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    load = Load(client, proc.pid)
     try:
-        # Phase 1: single-operation throughput against the /healthz ceiling.
-        results.append(run_phase("/healthz ceiling", [healthz] * n(3000), client))
-        names = [f"user{i}.{uuid.uuid4().hex[:6]}@Bench.Example" for i in range(n(1000))]
-        ids = {}
-        results.append(run_phase("POST /Users", [post_user(u, ids) for u in names], client))
-        results.append(
-            run_phase(
-                "GET filter userName eq (other case)",
-                [filter_user(u.lower(), 1) for u in names],
-                client,
-            )
-        )
-        group_id = create_group(client, "Phase1 group")
-        id_list = list(ids.values())
-        results.append(
-            run_phase(
-                "PATCH group Add member",
-                [add_members(group_id, [id_list[i % len(id_list)]]) for i in range(n(300))],
-                client,
-            )
-        )
-
-        # Phase 2: Entra initial-sync replay (filter-then-POST per object, then memberships).
-        users = [f"sync{i}@contoso.example" for i in range(n(10000))]
-        sync_ids = {}
-
-        def sync_user(u):
-            def job(c):
-                s1, ok1 = filter_user(u, 0)(c)
-                s2, ok2 = post_user(u, sync_ids)(c)
-                return s2, ok1 and ok2
-
-            return job
-
-        group_names = [f"Sync Group {i}" for i in range(n(50))]
-        sync_groups = {}
-
-        def group_job(name):
-            def job(c):
-                q = quote(f'displayName eq "{name}"', safe="").replace("%20", "+")
-                s1, _ = c.request("GET", f"/scim/v2/Groups?excludedAttributes=members&filter={q}")
-                status, payload = c.request(
-                    "POST",
-                    "/scim/v2/Groups",
-                    {
-                        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-                        "displayName": name,
-                    },
-                )
-                if status == 201:
-                    sync_groups[name] = json.loads(payload)["id"]
-                return status, s1 == 200 and status == 201
-
-            return job
-
-        t0 = time.perf_counter()
-        r_users = run_phase("replay: users (filter+POST)", [sync_user(u) for u in users], client)
-        r_groups = run_phase(
-            "replay: groups (filter+POST)", [group_job(g) for g in group_names], client
-        )
-        memberships = []
-        uid = list(sync_ids.values())
-        gid = list(sync_groups.values())
-        rng = random.Random(7)
-        target = n(10000)
-        i = 0
-        while i < target and uid and gid:
-            size = rng.choice([1, 1, 1, 5, 10, 20, 50])
-            chunk = [uid[(i + k) % len(uid)] for k in range(min(size, target - i))]
-            memberships.append(add_members(gid[(i // 200) % len(gid)], chunk))
-            i += len(chunk)
-        r_members = run_phase("replay: membership PATCHes", memberships, client)
-        total_elapsed = time.perf_counter() - t0
-        for pid in worker_pids(proc.pid):
-            rss_peak[pid] = peak_rss_mb(pid)
-        results += [r_users, r_groups, r_members]
-        # Users and groups cost two HTTP requests each (matching filter, then POST).
-        replay_requests = 2 * r_users.requests + 2 * r_groups.requests + r_members.requests
-        replay_errors = r_users.errors + r_groups.errors + r_members.errors
+        rows, replay, ceiling = http_phases(client, load)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-
-    ceiling = results[0].rps
-    print()
-    print(
-        "SCIM benchmark — gunicorn 2 sync workers, PostgreSQL, "
-        f"{THREADS} client threads, scale {SCALE}"
-    )
-    print(
-        f"{'phase':40} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} "
-        f"{'p95 ms':>8} {'vs healthz':>10}"
-    )
-    for r in results:
-        print(
-            f"{r.name:40} {r.requests:>9} {r.errors:>7} {r.rps:>9.1f} {r.pct(50):>8.1f} "
-            f"{r.pct(95):>8.1f} {r.rps / ceiling * 100 if ceiling else 0:>9.1f}%"
-        )
-    print(
-        f"{'initial-sync replay total':40} {replay_requests:>9} {replay_errors:>7} "
-        f"{replay_requests / total_elapsed:>9.1f}   "
-        f"({total_elapsed:.1f} s, HTTP requests incl. filters)"
-    )
-    print("peak RSS per worker (MB): " + ", ".join(f"{v:.0f}" for v in rss_peak.values()))
-    print()
-    print(f"{'growth (in-process, Django test client)':48} {'p50 ms':>8} {'queries':>8}")
-    for name, p50, q in growth_measurements(env):
-        print(f"{name:48} {p50:>8.2f} {q:>8}")
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
+    growth = growth_measurements(env)
+    print_report(rows, replay, ceiling, growth)
+    print(f"load client CPU: {client_cpu / max(1, load.total_requests) * 1000:.2f} ms per request")
+    if not os.environ.get("BENCH_KEEP_DB"):
+        drop_database()
 
 
 if __name__ == "__main__":

@@ -330,25 +330,14 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
                     ) from exc
         return fields
 
-    def _check_username(self, username):
-        if self.obj.pk is not None and username == self.obj.username:
-            return
-        # "username <> ''" lets PostgreSQL use the partial unique index (userName's rule).
-        taken = Host.objects.filter(
-            account=self.account, deleted_at__isnull=True, username__iexact=username
-        ).exclude(username="")
-        if self.obj.pk is not None:
-            taken = taken.exclude(pk=self.obj.pk)
-        if taken.exists():
-            raise Uniqueness(f'A user with userName "{username}" already exists.')
-
     def _write(self, doc):
         fields = self._fields(doc)
-        self._check_username(fields["username"])
         creating = self.obj.pk is None
         before = None if creating else {name: getattr(self.obj, name) for name in fields}
-        # The view runs each write in one transaction: an IntegrityError (a parallel request
-        # took the userName) rolls it all back, so no savepoint is needed here.
+        # userName uniqueness (per account, any letter case, live hosts) is the partial unique
+        # index's to enforce: no SELECT beforehand, which would cost every create a query and
+        # still lose to a parallel request. The view runs each write in one transaction, so
+        # the IntegrityError rolls it all back (no savepoint needed) and becomes a 409.
         try:
             if creating:
                 self.obj = host_services.host_create(
@@ -614,12 +603,8 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         _check_lengths(HostGroup, fields, lambda n: {"name": "displayName"}.get(n, "externalId"))
         name = fields["name"]
         creating = self.obj.pk is None
-        if creating or name != self.obj.name:
-            taken = HostGroup.objects.filter(account=self.account, name__iexact=name)
-            if not creating:
-                taken = taken.exclude(pk=self.obj.pk)
-            if taken.exists():
-                raise Uniqueness(f'A group with displayName "{name}" already exists.')
+        # displayName uniqueness (per account, any letter case) is the unique index's to
+        # enforce, as userName's: the IntegrityError below becomes the 409.
         old_name = None if creating else self.obj.name
         if not creating and (
             name == self.obj.name
