@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError
 from django_scim.adapters import SCIMGroup, SCIMUser
+from django_scim.exceptions import SCIMException
 
 from scim_hosts.documents import clean_group_document, clean_user_document
 from scim_hosts.errors import InvalidPath, InvalidValue, Uniqueness
@@ -557,6 +558,17 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
     def handle_operations(self, operations):
         self.apply_patch({"Operations": operations})
 
+    @staticmethod
+    def changes_only_members(body):
+        """Whether a PatchOp body is valid and changes nothing but members."""
+        try:
+            operations = parse_operations(body, GROUP_SCHEMA, resource_id="")
+        except SCIMException:
+            return False
+        return bool(operations) and all(
+            o.path.urn is None and o.path.attr == "members" for o in operations
+        )
+
     def apply_patch(self, body):
         operations = parse_operations(body, GROUP_SCHEMA, resource_id=self.id)
         delta = MemberDelta()
@@ -644,6 +656,42 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
                 parsed[value] = member_uuid
             elif value in must_exist:
                 raise InvalidValue(f'"{value}" is not the id of a user of this service.')
+        if delta.replace is not None:
+            return self._replace_members(delta.replace, parsed)
+        # Adds and removes go straight to the services by public id: one statement each,
+        # tenant-scoped in SQL, whatever the size of the group.
+        removed = added = 0
+        if delta.removes:
+            removed = host_services.host_group_members_remove(
+                group=self.obj,
+                host_public_ids=[parsed[v] for v in delta.removes if v in parsed],
+                via_directory=True,
+            )
+        if delta.adds:
+            wanted = {parsed[v] for v in delta.adds}
+            added = host_services.host_group_members_add(
+                group=self.obj, host_public_ids=wanted, via_directory=True
+            )
+            if added < len(wanted):
+                # Some were members already, or are no hosts of this account: which? An
+                # unknown id is a 400, and the request's transaction undoes this PATCH.
+                self._check_members_exist(delta.adds, parsed)
+        return added, removed, None
+
+    def _check_members_exist(self, values, parsed):
+        known = set(
+            Host.objects.filter(
+                account=self.account,
+                deleted_at__isnull=True,
+                public_id__in={parsed[v] for v in values},
+            ).values_list("public_id", flat=True)
+        )
+        missing = sorted(v for v in values if parsed[v] not in known)
+        if missing:
+            shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
+            raise InvalidValue(f"Unknown member id(s) for this account: {shown}.")
+
+    def _replace_members(self, values, parsed):
         found = {}
         if parsed:
             found = dict(
@@ -653,30 +701,13 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
                     public_id__in=set(parsed.values()),
                 ).values_list("public_id", "id")
             )
-        missing = sorted(v for v in must_exist if parsed.get(v) not in found)
+        missing = sorted(v for v in values if parsed.get(v) not in found)
         if missing:
             shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
             raise InvalidValue(f"Unknown member id(s) for this account: {shown}.")
-
-        def pks(values):
-            return [found[parsed[v]] for v in values if parsed.get(v) in found]
-
-        if delta.replace is not None:
-            host_ids = pks(delta.replace)
-            host_services.host_group_members_set(
-                group=self.obj, host_ids=host_ids, via_directory=True
-            )
-            return 0, 0, len(host_ids)
-        removed = added = 0
-        if delta.removes:
-            removed = host_services.host_group_members_remove(
-                group=self.obj, host_ids=pks(delta.removes), via_directory=True
-            )
-        if delta.adds:
-            added = host_services.host_group_members_add(
-                group=self.obj, host_ids=pks(delta.adds), via_directory=True
-            )
-        return added, removed, None
+        host_ids = {found[parsed[v]] for v in values}
+        host_services.host_group_members_set(group=self.obj, host_ids=host_ids, via_directory=True)
+        return 0, 0, len(host_ids)
 
 
 def _member_note(counts):

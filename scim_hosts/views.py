@@ -25,7 +25,14 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -131,6 +138,12 @@ def page_params(start_raw, count_raw):
     start = min(max(1, _int_param(start_raw, "startIndex", 1)), MAX_START_INDEX)
     count = min(max(_int_param(count_raw, "count", DEFAULT_COUNT), 0), MAX_RESULTS)
     return start, count
+
+
+def first_for_key_share(qs):
+    """The first row of ``qs`` locked ``FOR KEY SHARE`` (PostgreSQL; the ORM has no API)."""
+    sql, params = qs.order_by().query.sql_with_params()
+    return next(iter(qs.model.objects.raw(f"{sql} FOR KEY SHARE", params)), None)
 
 
 class ScimViewMixin:
@@ -286,16 +299,22 @@ class ScimResourceMixin(ScimViewMixin):
     def queryset(self):
         return self.__class__.parser_getter().base_queryset(self.request.scim_account)
 
-    def get_object(self):
+    def get_object(self, *, key_share=False):
+        """The resource named in the URL. Writes lock its row: ``FOR UPDATE``, or with
+        ``key_share`` (a write that leaves the row itself alone) ``FOR KEY SHARE``, which
+        lets such writes run side by side while a rename or a delete still waits."""
         raw = self.kwargs.get("uuid") or ""
         try:
             public_id = uuid.UUID(raw)
         except ValueError:
             raise NotFound(f"Resource {raw} not found.") from None
-        qs = self.queryset()
-        if self.request.method in WRITE_METHODS:
-            qs = qs.select_for_update()
-        obj = qs.filter(public_id=public_id).first()
+        qs = self.queryset().filter(public_id=public_id)
+        if self.request.method not in WRITE_METHODS:
+            obj = qs.first()
+        elif key_share and connection.vendor == "postgresql":
+            obj = first_for_key_share(qs)
+        else:
+            obj = qs.select_for_update().first()
         if obj is None:
             raise NotFound(f"Resource {raw} not found.")
         return obj
@@ -340,7 +359,13 @@ class HostGroupsView(ScimResourceMixin, scim_views.GroupsView):
     schema = GROUP_SCHEMA
 
     def patch(self, request, *args, **kwargs):
-        adapter = self.scim_adapter(self.get_object(), request=request)
+        # Member changes do not write the group's row: Entra's many membership PATCHes to
+        # one group need not queue behind each other (the unique constraint settles races).
+        try:
+            only_members = SCIMHostGroup.changes_only_members(self.load_body(request.body))
+        except SCIMException:
+            only_members = False  # reported below, after the 404 check
+        adapter = self.scim_adapter(self.get_object(key_share=only_members), request=request)
         adapter.apply_patch(self.load_body(request.body))
         # Entra: "returning a body with a list of all the members isn't advisable".
         return HttpResponse(status=204)

@@ -5,6 +5,8 @@ through these functions. They own the transactions and the read-only rule: a
 directory-managed record is changed only by the directory (``via_directory=True``).
 """
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -241,18 +243,28 @@ def _clean_ids(host_ids):
     return sorted({int(i) for i in host_ids})
 
 
+def _clean_public_ids(public_ids):
+    field = Host._meta.get_field("public_id")
+    return [
+        field.get_db_prep_value(v, connection)
+        for v in sorted({v if isinstance(v, uuid.UUID) else uuid.UUID(str(v)) for v in public_ids})
+    ]
+
+
 # Ids per INSERT: well under every backend's limit on query parameters.
 MEMBER_BATCH = 500
 
 
-def _insert_members(group, ids):
+def _insert_members(group, ids, *, by="id"):
     """Add the live hosts of the group's account among ``ids`` that are not members yet.
 
-    One ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per batch: the SELECT keeps only
-    live hosts of the group's own account (tenant scoping in SQL), the unique constraint
-    makes existing members and parallel requests adding the same member a no-op, and the
-    row count says how many were new. The group's current members are never read, so the
-    cost does not depend on the size of the group. Returns how many were added.
+    ``ids`` are host primary keys, or public ids (prepared for the database) with
+    ``by="public_id"``. One ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per batch: the
+    SELECT keeps only live hosts of the group's own account (tenant scoping in SQL), the
+    unique constraint makes existing members and parallel requests adding the same member
+    a no-op, and the row count says how many were new. The group's current members are
+    never read, so the cost does not depend on the size of the group. Returns how many
+    were added.
     """
     if not ids:
         return 0
@@ -269,7 +281,7 @@ def _insert_members(group, ids):
                 f" ({qn('group_id')}, {qn('host_id')}, {qn('created_at')})"
                 f" SELECT %s, h.{qn('id')}, %s FROM {qn(host.db_table)} h"
                 f" WHERE h.{qn('account_id')} = %s AND h.{qn('deleted_at')} IS NULL"
-                f" AND h.{qn('id')} IN ({', '.join(['%s'] * len(batch))})"
+                f" AND h.{qn(by)} IN ({', '.join(['%s'] * len(batch))})"
                 f" ORDER BY h.{qn('id')}"
                 " ON CONFLICT DO NOTHING",
                 [group.pk, created_at, group.account_id, *batch],
@@ -278,27 +290,40 @@ def _insert_members(group, ids):
     return added
 
 
-def host_group_members_add(*, group, host_ids, via_directory=False):
-    """Add hosts to a group. Existing members are left alone; returns how many were new.
+def host_group_members_add(*, group, host_ids=(), host_public_ids=(), via_directory=False):
+    """Add hosts, given by primary key or by public id, to a group; returns how many were new.
 
-    Hosts that are not live hosts of the group's account are ignored.
+    Existing members are left alone; ids that are not live hosts of the group's account are
+    ignored (a caller that must refuse them compares the count with what it asked for).
     """
     ensure_editable(group, via_directory=via_directory)
-    ids = _clean_ids(host_ids)
-    if len(ids) <= MEMBER_BATCH:
-        return _insert_members(group, ids)  # one statement: atomic by itself
+    batches = []
+    if host_ids:
+        batches.append((_clean_ids(host_ids), "id"))
+    if host_public_ids:
+        batches.append((_clean_public_ids(host_public_ids), "public_id"))
+    if sum(len(ids) for ids, _ in batches) <= MEMBER_BATCH and len(batches) <= 1:
+        # One statement (or none): atomic by itself.
+        return sum(_insert_members(group, ids, by=by) for ids, by in batches)
     with transaction.atomic(savepoint=False):
-        return _insert_members(group, ids)
+        return sum(_insert_members(group, ids, by=by) for ids, by in batches)
 
 
-def host_group_members_remove(*, group, host_ids, via_directory=False):
-    """Remove hosts from a group; removing a non-member is a no-op. Returns how many left."""
+def host_group_members_remove(*, group, host_ids=(), host_public_ids=(), via_directory=False):
+    """Remove hosts, given by primary key or by public id, from a group; removing a
+    non-member is a no-op. Returns how many left. One DELETE per kind of id."""
     ensure_editable(group, via_directory=via_directory)
+    removed = 0
     ids = _clean_ids(host_ids)
-    if not ids:
-        return 0
-    deleted, _ = HostGroupMembership.objects.filter(group=group, host_id__in=ids).delete()
-    return deleted
+    if ids:
+        removed += HostGroupMembership.objects.filter(group=group, host_id__in=ids).delete()[0]
+    public_ids = sorted(set(host_public_ids))
+    if public_ids:
+        hosts = Host.objects.filter(account_id=group.account_id, public_id__in=public_ids)
+        removed += HostGroupMembership.objects.filter(
+            group=group, host_id__in=hosts.values("id")
+        ).delete()[0]
+    return removed
 
 
 def host_group_members_set(*, group, host_ids, via_directory=False):
