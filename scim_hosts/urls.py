@@ -28,5 +28,5 @@ urlpatterns = [
     re_path(r"^ResourceTypes" + ID, views.ResourceTypesView.as_view(), name="resource-types"),
     re_path(r"^Schemas" + ID, views.SchemasView.as_view(), name="schemas"),
     re_path(r"^Bulk/?$", views.NotImplementedView.as_view(), name="bulk"),
-    re_path(r"^.*$", views.UnknownEndpointView.as_view(), name="unknown"),
+    re_path(r"^[\s\S]*$", views.UnknownEndpointView.as_view(), name="unknown"),  # "\n" too
 ]

@@ -1,6 +1,5 @@
 """Fixtures for the hardening tests: the SCIM ``api`` client of tests/scim, cache isolation."""
 
-import os
 import subprocess
 import sys
 
@@ -9,6 +8,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
+from tests.hardening.helpers import app_env
 from tests.scim.conftest import api, other_api, other_token, token  # noqa: F401 - fixtures
 
 
@@ -28,7 +28,7 @@ def static_root(tmp_path_factory):
     """Static files collected as in production (manifest and compressed copies), for tests
     that run the app with DEBUG off in a subprocess."""
     root = tmp_path_factory.mktemp("static")
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "k" * 60, "STATIC_ROOT": str(root)}
+    env = app_env(DEBUG="false", SECRET_KEY="k" * 60, STATIC_ROOT=root)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         env=env,

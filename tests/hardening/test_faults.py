@@ -11,7 +11,6 @@
 """
 
 import json
-import os
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from django.db import connection, connections
 from django.test import Client, RequestFactory
 
 from scim_hosts.models import ProvisioningEvent
+from tests.hardening.helpers import app_env
 from tests.scim.conftest import CORE_USER, ERROR, PATCH_OP, TOKEN, Api
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 
@@ -72,16 +72,14 @@ UNREACHABLE = {
 
 
 def run_app(database_url, *, debug, static_root):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "visitor_mgmt.settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "true" if debug else "false",
-        "SECRET_KEY": "k" * 60,
-        "ALLOWED_HOSTS": "testserver",
-        "LOG_LEVEL": "DEBUG",
-        "STATIC_ROOT": str(static_root),
-    }
+    env = app_env(
+        DATABASE_URL=database_url,
+        DEBUG="true" if debug else "false",
+        SECRET_KEY="k" * 60,
+        ALLOWED_HOSTS="testserver",
+        LOG_LEVEL="DEBUG",
+        STATIC_ROOT=static_root,
+    )
     proc = subprocess.run(
         [sys.executable, "-c", SCRIPT, TOKEN],
         env=env,

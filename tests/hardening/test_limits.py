@@ -21,6 +21,7 @@ import visitor_mgmt.settings as project_settings
 from scim_hosts import ratelimit
 from scim_hosts.models import ProvisioningEvent
 from tests.factories import HostFactory
+from tests.hardening.helpers import app_env
 from tests.scim.conftest import CORE_GROUP, CORE_USER, ENTERPRISE, PATCH_OP, assert_error, q
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 
@@ -178,14 +179,13 @@ def test_a_broken_cache_lets_requests_through(api, settings, caplog):
 
 
 def test_cache_url_selects_redis():
-    env = {**os.environ, "CACHE_URL": "redis://127.0.0.1:6379/3"}
     code = (
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
-        env={**env, "DJANGO_SETTINGS_MODULE": "visitor_mgmt.settings"},
+        env=app_env(CACHE_URL="redis://127.0.0.1:6379/3"),
         capture_output=True,
         text=True,
         check=True,

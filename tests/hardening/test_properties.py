@@ -627,3 +627,13 @@ def test_group_posts_with_any_attribute_type_never_5xx(world, attr, value):
     else:
         assert resp.status_code == 201
         api.delete(f"/Groups/{resp.json()['id']}")
+
+
+@pytest.mark.parametrize("path", ["/Users/%0A", "/Users/%2F%0A", "/Nope%0A", "/%0A/x"])
+def test_a_path_with_a_newline_is_a_scim_404(api, path):
+    # Found by the property above: "." in the catch-all route did not match "\n", so such
+    # paths fell through to Django's HTML 404.
+    resp = api.get(path)
+    assert resp.status_code == 404
+    assert resp["Content-Type"] == SCIM_JSON
+    assert json.loads(resp.content)["schemas"] == [ERROR]

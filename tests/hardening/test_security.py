@@ -9,7 +9,6 @@ authentication failure, and token rotation by command and in the Preferences pag
 import io
 import json
 import logging
-import os
 import re
 import secrets
 import subprocess
@@ -29,6 +28,7 @@ from scim_hosts.adapters import SCIMHost
 from scim_hosts.models import ProvisioningEvent, ScimToken
 from scim_hosts.tokens import hash_token
 from tests.factories import MembershipFactory, ScimTokenFactory
+from tests.hardening.helpers import app_env
 from tests.preferences.helpers import GENERATE_URL, PREFERENCES_URL, ROTATE_URL
 from tests.scim.conftest import CORE_GROUP, CORE_USER, TOKEN, Api, q
 from visitor_mgmt.log_filters import REDACTED
@@ -285,16 +285,13 @@ def test_scim_responses_are_not_sniffed(api):
 
 
 def production_env(static_root=None):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "visitor_mgmt.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "example.com",
-        "PUBLIC_BASE_URL": "https://example.com",
-    }
-    env.pop("SECURE_SSL_REDIRECT", None)
-    env.pop("SECURE_HSTS_SECONDS", None)
+    """The README's production settings (and nothing else from this test process)."""
+    env = app_env(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="example.com",
+        PUBLIC_BASE_URL="https://example.com",
+    )
     if static_root is not None:
         env["STATIC_ROOT"] = str(static_root)
     return env
