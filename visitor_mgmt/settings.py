@@ -106,7 +106,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    db_options.setdefault("connect_timeout", 5)
+    # Parameters travel apart from the SQL (psycopg does no quoting in Python), so a
+    # statement's text repeats and psycopg prepares it the Nth time a connection runs it:
+    # PostgreSQL then neither parses nor plans it again (SCIM's token lookup, filters and
+    # inserts run thousands of times a minute). DB_PREPARE_THRESHOLD=0 turns preparing off,
+    # e.g. behind a transaction-pooling PgBouncer.
+    db_options.setdefault("server_side_binding", True)
+    db_options.setdefault("prepare_threshold", env_int("DB_PREPARE_THRESHOLD", 5) or None)
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
         "TEST_DATABASE_NAME", "test_visitor_mgmt"
     )
