@@ -49,6 +49,8 @@ def _decode_string(literal):
         return literal[1:-1]
     if "\x00" in value:
         raise FilterSyntaxError("The filter contains a NUL character.")
+    if any("\ud800" <= ch <= "\udfff" for ch in value):  # "\ud800": no UTF-8 exists for it
+        raise FilterSyntaxError("The filter contains an unpaired UTF-16 surrogate.")
     return value
 
 

@@ -267,6 +267,18 @@ def test_unpaired_surrogates_are_400_on_every_database(api, raw):
     assert not Host.objects.exists()
 
 
+def test_unpaired_surrogate_escapes_in_filters_and_paths_are_400(api):
+    # Found by the filter property on PostgreSQL: psycopg cannot encode "\ud800" (500).
+    resp = api.get("/Users?" + q('userName eq "\\ud800"'))
+    assert "surrogate" in assert_error(resp, 400, "invalidFilter")["detail"]
+    resp = api.post("/Users/.search", {"filter": 'userName eq "\\udfff"'})
+    assert_error(resp, 400, "invalidFilter")
+    user = api.create_user("path@acme.test")
+    op = {"op": "add", "path": 'emails[type eq "\\ud800"].value', "value": "a@b.c"}
+    assert_error(api.patch(f"/Users/{user['id']}", op), 400, "invalidPath")
+    assert api.user(user["id"]).get("emails") is None
+
+
 def test_paired_surrogates_are_ordinary_text(api):
     resp = api.post("/Users", raw=b'{"userName": "smile\\ud83d\\ude00@acme.test"}')
     assert resp.status_code == 201
