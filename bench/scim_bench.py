@@ -19,6 +19,8 @@ Environment:
   BENCH_THREADS  client threads (default 4)
   BENCH_SCALE    multiplies the request counts and data sizes (default 1.0; 0.1 for a smoke run)
   BENCH_PORT     the port gunicorn listens on (default: a free one)
+  BENCH_PHASES   "http,growth" (default) or one of them
+  BENCH_KEEP_DB  set to keep the vm_bench database afterwards (to look at it)
 """
 
 import json
@@ -718,39 +720,43 @@ def print_report(rows, replay, ceiling, growth):
         f"{THREADS} client threads, scale {SCALE}"
     )
     print(machine())
-    print()
-    header = (
-        f"{'phase':44} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>7} "
-        f"{'p95 ms':>7} {'vs healthz':>10} {'app ms':>6} {'db ms':>6}"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        rps = r.http_requests / r.elapsed if r.elapsed else 0.0
-        print(
-            f"{r.name:44} {r.http_requests:>8} {r.errors:>6} {rps:>8.1f} {r.pct(50):>7.1f} "
-            f"{r.pct(95):>7.1f} {rps / ceiling * 100 if ceiling else 0:>9.1f}% "
-            f"{fmt_cpu(r.cpu_ms(r.app_cpu))} {fmt_cpu(r.cpu_ms(r.db_cpu))}"
+    if rows:
+        print()
+        header = (
+            f"{'phase':44} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>7} "
+            f"{'p95 ms':>7} {'vs healthz':>10} {'app ms':>6} {'db ms':>6}"
         )
-    total_rps = replay["requests"] / replay["elapsed"] if replay["elapsed"] else 0.0
-    print(
-        f"{'initial-sync replay, total':44} {replay['requests']:>8} {replay['errors']:>6} "
-        f"{total_rps:>8.1f}   in {replay['elapsed']:.1f} s "
-        f"({replay['memberships']:,} memberships in {replay['patches']:,} PATCHes)"
-    )
-    print(
-        "peak RSS per gunicorn worker after the replay (MB): "
-        + ", ".join(f"{v:.0f}" for v in replay["rss"])
-    )
-    print(
-        "p50/p95: per HTTP exchange (a replay user or group row: filter + POST together); "
-        "app/db ms: CPU per request of the gunicorn workers / PostgreSQL backends."
-    )
-    print()
-    print(f"{'growth (in-process, Django test client)':48} {'p50 ms':>8} {'SQL':>4} {'+tx':>4}")
-    for name, p50, q, tx in growth:
-        print(f"{name:48} {p50:>8.2f} {q:>4} {tx:>4}")
-    print("SQL: statements per request; +tx: BEGIN/COMMIT around writes.")
+        print(header)
+        print("-" * len(header))
+        for r in rows:
+            rps = r.http_requests / r.elapsed if r.elapsed else 0.0
+            print(
+                f"{r.name:44} {r.http_requests:>8} {r.errors:>6} {rps:>8.1f} "
+                f"{r.pct(50):>7.1f} {r.pct(95):>7.1f} "
+                f"{rps / ceiling * 100 if ceiling else 0:>9.1f}% "
+                f"{fmt_cpu(r.cpu_ms(r.app_cpu))} {fmt_cpu(r.cpu_ms(r.db_cpu))}"
+            )
+    if replay is not None:
+        total_rps = replay["requests"] / replay["elapsed"] if replay["elapsed"] else 0.0
+        print(
+            f"{'initial-sync replay, total':44} {replay['requests']:>8} {replay['errors']:>6} "
+            f"{total_rps:>8.1f}   in {replay['elapsed']:.1f} s "
+            f"({replay['memberships']:,} memberships in {replay['patches']:,} PATCHes)"
+        )
+        print(
+            "peak RSS per gunicorn worker after the replay (MB): "
+            + ", ".join(f"{v:.0f}" for v in replay["rss"])
+        )
+        print(
+            "p50/p95: per HTTP exchange (a replay user or group row: filter + POST together); "
+            "app/db ms: CPU per request of the gunicorn workers / PostgreSQL backends."
+        )
+    if growth:
+        print()
+        print(f"{'growth (in-process, Django test client)':48} {'p50 ms':>8} {'SQL':>4} {'+tx':>4}")
+        for name, p50, q, tx in growth:
+            print(f"{name:48} {p50:>8.2f} {q:>4} {tx:>4}")
+        print("SQL: statements per request; +tx: BEGIN/COMMIT around writes.")
 
 
 def main():
@@ -760,20 +766,26 @@ def main():
     manage(env, "migrate", "--noinput")
     manage(env, "create_account", "bench", "--name", "Bench Co")
     token = json.loads(manage(env, "rotate_scim_token", "bench", "--format", "json"))["token"]
-    proc = start_server(env, port)
-    client = Http(port, token)
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    load = Load(client, proc.pid)
-    try:
-        rows, replay, ceiling = http_phases(client, load)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
-    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    client_cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
-    growth = growth_measurements(env)
+    phases = os.environ.get("BENCH_PHASES", "http,growth").split(",")
+    rows, replay, ceiling, growth, client_cpu = [], None, 0.0, [], None
+    if "http" in phases:
+        proc = start_server(env, port)
+        client = Http(port, token)
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+        load = Load(client, proc.pid)
+        try:
+            rows, replay, ceiling = http_phases(client, load)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
+        client_cpu = client_cpu / max(1, load.total_requests) * 1000
+    if "growth" in phases:
+        growth = growth_measurements(env)
     print_report(rows, replay, ceiling, growth)
-    print(f"load client CPU: {client_cpu / max(1, load.total_requests) * 1000:.2f} ms per request")
+    if client_cpu is not None:
+        print(f"load client CPU: {client_cpu:.2f} ms per request")
     if not os.environ.get("BENCH_KEEP_DB"):
         drop_database()
 

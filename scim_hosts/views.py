@@ -334,7 +334,16 @@ class ScimResourceMixin(ScimViewMixin):
     def _build_response(self, request, qs, start, count):
         qs = qs.order_by("pk")
         offset = start - 1
-        objs = list(qs[offset : offset + count]) if count else []
+        if not count:
+            objs = []
+        elif offset:
+            # Deferred join: the ids of the page come from the index alone (an index-only
+            # scan skips the first `offset` entries), then only the page's rows are read.
+            # A plain OFFSET would read every skipped row from the table.
+            ids = qs.values("pk")[offset : offset + count]
+            objs = list(qs.filter(pk__in=ids))
+        else:
+            objs = list(qs[:count])
         if count and len(objs) < count and (objs or offset == 0):
             total = offset + len(objs)  # the page ran out: it tells the total
         else:

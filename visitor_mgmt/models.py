@@ -68,7 +68,10 @@ class HostQuerySet(models.QuerySet):
 class Host(models.Model):
     """An employee a visitor can come to see."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="hosts")
+    # No index of its own: every index below starts with the account.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="hosts", db_index=False
+    )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
@@ -110,7 +113,13 @@ class Host(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "external_id"], name="host_account_external_id"),
-            models.Index(fields=["account", "id"], name="host_account_id"),
+            # Live hosts in id order: a page (LIMIT/OFFSET) and the COUNT of a listing are
+            # index-only scans that never read tombstones or table rows.
+            models.Index(
+                fields=["account", "id"],
+                condition=Q(deleted_at__isnull=True),
+                name="host_account_live_id",
+            ),
             models.Index(fields=["account", "updated_at"], name="host_account_updated"),
         ]
 
@@ -133,7 +142,10 @@ class Host(models.Model):
 class HostGroup(models.Model):
     """A set of hosts a visitor can pick as one (a team, a site, Reception)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="host_groups")
+    # No index of its own: every index below starts with the account.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="host_groups", db_index=False
+    )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=255)
     external_id = models.CharField(max_length=255, blank=True)
@@ -164,7 +176,11 @@ class HostGroup(models.Model):
 
 
 class HostGroupMembership(models.Model):
-    group = models.ForeignKey(HostGroup, on_delete=models.CASCADE, related_name="memberships")
+    # Two indexes in all: the unique (group, host) one serves lookups by group, the host's
+    # own index lookups by host. Fewer indexes, cheaper member writes.
+    group = models.ForeignKey(
+        HostGroup, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="group_memberships")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -172,7 +188,6 @@ class HostGroupMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["group", "host"], name="hostgroup_member_unique"),
         ]
-        indexes = [models.Index(fields=["host"], name="hostgroup_member_host")]
 
 
 class Visit(models.Model):
