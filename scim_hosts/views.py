@@ -22,6 +22,7 @@ import json
 import logging
 import re
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
@@ -127,9 +128,18 @@ def _not_json(name):
 
 
 def _finite_float(text):
+    """A JSON number with a fraction or an exponent.
+
+    From 1e16 up a float is a whole number that ``json.dumps`` writes with an exponent
+    ("7.2e+16"), which PostgreSQL's jsonb keeps as the integer 72000000000000000: such a
+    number becomes that integer here already, so what a write answers equals what a later
+    GET returns, on every database.
+    """
     value = float(text)
     if value in (float("inf"), float("-inf")):
         raise ValueError(f"the number {text[:40]} is too large")
+    if abs(value) >= 1e16:
+        return int(Decimal(text).to_integral_value())
     return value
 
 
@@ -328,8 +338,20 @@ class ScimResourceMixin(ScimViewMixin):
         return self._search(request, request.GET.get("filter"), *self._page(request))
 
     def _search(self, request, query, start, count):
-        qs = self.__class__.parser_getter().search(query, request)
+        parser = self.__class__.parser_getter()
+        if start == 1 and count:
+            # Entra's matching query (userName / displayName eq "..."): at most one row,
+            # which also tells the total.
+            objs = parser.unique_match(query, request.scim_account)
+            if objs is not None:
+                return self._list(request, objs, total=len(objs), start=start)
+        qs = parser.search(query, request)
         return self._build_response(request, qs, start, count)
+
+    def _list(self, request, objs, *, total, start):
+        adapters = [self.scim_adapter(obj, request=request) for obj in objs]
+        self.scim_adapter.prefetch(adapters)
+        return list_response([a.to_dict() for a in adapters], total=total, start=start)
 
     def _build_response(self, request, qs, start, count):
         qs = qs.order_by("pk")
@@ -348,9 +370,7 @@ class ScimResourceMixin(ScimViewMixin):
             total = offset + len(objs)  # the page ran out: it tells the total
         else:
             total = qs.count()
-        adapters = [self.scim_adapter(obj, request=request) for obj in objs]
-        self.scim_adapter.prefetch(adapters)
-        return list_response([a.to_dict() for a in adapters], total=total, start=start)
+        return self._list(request, objs, total=total, start=start)
 
 
 class HostsView(ScimResourceMixin, scim_views.UsersView):

@@ -279,6 +279,24 @@ def test_unpaired_surrogate_escapes_in_filters_and_paths_are_400(api):
     assert api.user(user["id"]).get("emails") is None
 
 
+def test_numbers_come_back_from_get_as_the_write_answered(api):
+    # PostgreSQL's jsonb keeps 7.205759403790831e+16 as 72057594037908310: a float from
+    # 1e16 up is stored as that integer on every database, so POST/PATCH == GET.
+    raw = b'{"userName": "n@acme.test", "a": 7.205759403790831e+16, "b": 1.5e300, "c": 1e-05,'
+    raw += b' "d": 72057594037908310.0, "e": 0.1, "f": -2.5e16, "g": 123456789012345678901234567}'
+    resp = api.post("/Users", raw=raw)
+    assert resp.status_code == 201
+    created = resp.json()
+    assert created["a"] == 72057594037908310 and created["f"] == -25000000000000000
+    assert created["b"] == 15 * 10**299 and created["c"] == 1e-05 and created["e"] == 0.1
+    assert api.user(created["id"]) == created
+    op = {"op": "add", "path": "h", "value": 1}
+    body = json.dumps({"schemas": [PATCH_OP], "Operations": [op]}).replace("1}", "9.9e+20}")
+    resp = api.request("PATCH", f"/Users/{created['id']}", raw=body.encode())
+    assert resp.status_code == 200 and resp.json()["h"] == 990000000000000000000
+    assert api.user(created["id"]) == resp.json()
+
+
 def test_paired_surrogates_are_ordinary_text(api):
     resp = api.post("/Users", raw=b'{"userName": "smile\\ud83d\\ude00@acme.test"}')
     assert resp.status_code == 201
