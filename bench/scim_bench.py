@@ -177,14 +177,15 @@ def peak_rss_mb(pid):
 
 def cpu_seconds(pids):
     """User + system CPU time of processes (None when /proc cannot tell)."""
-    total = 0
-    try:
-        for pid in pids:
+    total, seen = 0, 0
+    for pid in pids:
+        try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])
-    except (OSError, IndexError, ValueError):
-        return None
-    return total / os.sysconf("SC_CLK_TCK")
+            seen += 1
+        except (OSError, IndexError, ValueError):
+            continue  # gone (a backend that disconnected) or not visible
+    return total / os.sysconf("SC_CLK_TCK") if seen else None
 
 
 def database_pids():
@@ -194,7 +195,8 @@ def database_pids():
     try:
         with psycopg.connect(SERVER_URL, autocommit=True) as conn:
             rows = conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [BENCH_DB]
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [BENCH_DB],
             ).fetchall()
     except psycopg.Error:
         return []

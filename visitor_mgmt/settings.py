@@ -63,11 +63,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, authentication and messages middleware, skipped for the
+    # bearer-token SCIM API only (see scim_hosts/middleware.py).
+    "scim_hosts.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "scim_hosts.middleware.AuthenticationMiddleware",
+    "scim_hosts.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "visitor_mgmt.middleware.SecurityHeadersMiddleware",
     "visitor_mgmt.middleware.DatabaseUnavailableMiddleware",
