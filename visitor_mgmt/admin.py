@@ -76,23 +76,7 @@ class HostAdmin(DirectoryReadOnlyMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["account", "public_id", "source", "is_active"]}),
-        (
-            "Person",
-            {
-                "fields": [
-                    "first_name",
-                    "last_name",
-                    "display_name",
-                    "email",
-                    "alternate_email",
-                    "mobile",
-                    "alternate_mobile",
-                    "title",
-                    "department",
-                    "organization",
-                ]
-            },
-        ),
+        ("Person", {"fields": list(host_services.PERSON_FIELDS)}),
         (
             "Directory",
             {"fields": ["username", "external_id", "directory_data"], "classes": ["collapse"]},

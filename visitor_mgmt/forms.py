@@ -3,20 +3,10 @@
 from django import forms
 
 from visitor_mgmt.models import Host, HostGroup, Source
+from visitor_mgmt.services.hosts import PERSON_FIELDS
 
 # The host fields people edit on the host form, in display order.
-HOST_FORM_FIELDS = (
-    "first_name",
-    "last_name",
-    "display_name",
-    "email",
-    "alternate_email",
-    "mobile",
-    "alternate_mobile",
-    "title",
-    "department",
-    "organization",
-)
+HOST_FORM_FIELDS = PERSON_FIELDS
 
 HOST_FIELD_LABELS = {
     "first_name": "First name",

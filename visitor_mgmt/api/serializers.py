@@ -4,6 +4,7 @@ change what, names, unique e-mails, directory read-only) live in the services.""
 from rest_framework import serializers
 
 from visitor_mgmt.models import Host, HostGroup, Source
+from visitor_mgmt.services.hosts import PERSON_FIELDS
 
 
 class HostOutputSerializer(serializers.ModelSerializer):
@@ -16,16 +17,7 @@ class HostOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
-            "first_name",
-            "last_name",
-            "display_name",
-            "email",
-            "alternate_email",
-            "mobile",
-            "alternate_mobile",
-            "title",
-            "department",
-            "organization",
+            *PERSON_FIELDS,
             "is_active",
             "source",
             "is_directory_managed",
@@ -37,19 +29,7 @@ class HostOutputSerializer(serializers.ModelSerializer):
 
 
 # Fields an API client may write on a host (PUT sets all of them, PATCH those given).
-HOST_INPUT_FIELDS = (
-    "first_name",
-    "last_name",
-    "display_name",
-    "email",
-    "alternate_email",
-    "mobile",
-    "alternate_mobile",
-    "title",
-    "department",
-    "organization",
-    "is_active",
-)
+HOST_INPUT_FIELDS = (*PERSON_FIELDS, "is_active")
 
 
 class HostInputSerializer(serializers.Serializer):

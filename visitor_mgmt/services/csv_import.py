@@ -22,19 +22,9 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from visitor_mgmt.models import Account, Host, Source
+from visitor_mgmt.services.hosts import PERSON_FIELDS
 
-TEMPLATE_COLUMNS = (
-    "first_name",
-    "last_name",
-    "display_name",
-    "email",
-    "alternate_email",
-    "mobile",
-    "alternate_mobile",
-    "title",
-    "department",
-    "organization",
-)
+TEMPLATE_COLUMNS = PERSON_FIELDS
 NAME_COLUMNS = ("first_name", "last_name", "display_name")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
 
-# Fields a person (or a CSV file, or the directory) may set on a host.
-HOST_FIELDS = (
+# The person's own fields, in display order: the host form, the CSV template's columns,
+# the admin's "Person" section and the JSON API all use this one list.
+PERSON_FIELDS = (
     "first_name",
     "last_name",
     "display_name",
@@ -25,10 +26,10 @@ HOST_FIELDS = (
     "title",
     "department",
     "organization",
-    "is_active",
-    "username",
-    "external_id",
 )
+
+# Fields a person (or a CSV file, or the directory) may set on a host.
+HOST_FIELDS = (*PERSON_FIELDS, "is_active", "username", "external_id")
 
 DIRECTORY_MANAGED_MESSAGE = (
     "{name} is managed by Microsoft Entra ID and is read-only here. "
