@@ -21,7 +21,7 @@ from visitor_mgmt.permissions import (
     is_account_admin,
 )
 from visitor_mgmt.services import hosts as host_services
-from visitor_mgmt.views.common import add_service_errors, paginate, refuse_directory_managed
+from visitor_mgmt.views.common import add_service_errors, paginate, writable_record
 
 # How many candidates the "add members" search shows at once.
 CANDIDATE_LIMIT = 20
@@ -36,6 +36,10 @@ def _group_or_404(request, public_id):
 
 def _detail_url(group):
     return reverse("groups:detail", args=[group.public_id])
+
+
+# Write views get the group itself; a directory-managed one is refused and the user sent back.
+_writable_group = writable_record(_group_or_404, _detail_url)
 
 
 @account_member_required
@@ -92,10 +96,8 @@ def group_create(request):
 
 @account_admin_required
 @require_http_methods(["GET", "POST"])
-def group_edit(request, public_id):
-    group = _group_or_404(request, public_id)
-    if group.is_directory_managed:
-        return refuse_directory_managed(request, group, _detail_url(group))
+@_writable_group
+def group_edit(request, group):
     form = HostGroupForm(
         request.POST if request.method == "POST" else None, initial={"name": group.name}
     )
@@ -112,10 +114,8 @@ def group_edit(request, public_id):
 
 @account_admin_required
 @require_http_methods(["GET", "POST"])
-def group_delete(request, public_id):
-    group = _group_or_404(request, public_id)
-    if group.is_directory_managed:
-        return refuse_directory_managed(request, group, _detail_url(group))
+@_writable_group
+def group_delete(request, group):
     if request.method == "POST":
         name = str(group)
         host_services.host_group_delete(group=group)
@@ -141,10 +141,8 @@ def _posted_host_ids(request, group):
     )
 
 
-def _change_members(request, public_id, *, add):
-    group = _group_or_404(request, public_id)
-    if group.is_directory_managed:
-        return refuse_directory_managed(request, group, _detail_url(group))
+@_writable_group
+def _change_members(request, group, *, add):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     host_ids = _posted_host_ids(request, group)

@@ -17,7 +17,7 @@ from visitor_mgmt.models import Host, Source
 from visitor_mgmt.permissions import account_admin_required, account_member_required
 from visitor_mgmt.services import csv_import
 from visitor_mgmt.services import hosts as host_services
-from visitor_mgmt.views.common import add_service_errors, paginate, refuse_directory_managed
+from visitor_mgmt.views.common import add_service_errors, paginate, writable_record
 
 
 def _host_or_404(request, public_id):
@@ -29,6 +29,10 @@ def _host_or_404(request, public_id):
 
 def _detail_url(host):
     return reverse("hosts:detail", args=[host.public_id])
+
+
+# Write views get the host itself; a directory-managed one is refused and the user sent back.
+_writable_host = writable_record(_host_or_404, _detail_url)
 
 
 @account_member_required
@@ -69,10 +73,8 @@ def host_create(request):
 
 @account_admin_required
 @require_http_methods(["GET", "POST"])
-def host_edit(request, public_id):
-    host = _host_or_404(request, public_id)
-    if host.is_directory_managed:
-        return refuse_directory_managed(request, host, _detail_url(host))
+@_writable_host
+def host_edit(request, host):
     form = HostForm(
         request.POST if request.method == "POST" else None, initial=HostForm.initial_for(host)
     )
@@ -87,10 +89,8 @@ def host_edit(request, public_id):
     return render(request, "hosts/form.html", {"form": form, "host": host})
 
 
-def _set_active(request, public_id, *, active):
-    host = _host_or_404(request, public_id)
-    if host.is_directory_managed:
-        return refuse_directory_managed(request, host, _detail_url(host))
+@_writable_host
+def _set_active(request, host, *, active):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if active:
@@ -114,10 +114,8 @@ def host_reactivate(request, public_id):
 
 @account_admin_required
 @require_http_methods(["GET", "POST"])
-def host_delete(request, public_id):
-    host = _host_or_404(request, public_id)
-    if host.is_directory_managed:
-        return refuse_directory_managed(request, host, _detail_url(host))
+@_writable_host
+def host_delete(request, host):
     if request.method == "POST":
         host_services.host_delete(host=host)
         messages.success(request, f"Host {host} was deleted. Past visits keep their name.")
