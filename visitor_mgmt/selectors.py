@@ -59,11 +59,17 @@ def host_groups_of(*, host):
 
 
 def host_group_list(*, account, search="", source=None):
-    """Groups of ``account`` with ``member_count`` (live members) annotated."""
-    qs = HostGroup.objects.filter(account=account).annotate(
-        member_count=Count(
-            "memberships", filter=Q(memberships__host__deleted_at__isnull=True), distinct=True
+    """Groups of ``account`` with ``member_count`` (live members) annotated, by name."""
+    qs = (
+        HostGroup.objects.filter(account=account)
+        .annotate(
+            member_count=Count(
+                "memberships", filter=Q(memberships__host__deleted_at__isnull=True), distinct=True
+            )
         )
+        # Django leaves Meta.ordering out of GROUP BY queries: name the order, so that pages
+        # are stable.
+        .order_by(*HostGroup._meta.ordering)
     )
     if source:
         qs = qs.filter(source=source)

@@ -43,6 +43,15 @@ def test_groups_are_scoped(account, other_account):
         selectors.host_group_get(account=account, public_id=theirs.public_id)
 
 
+def test_groups_are_listed_by_name_for_stable_pages(account):
+    # The member count's GROUP BY makes Django drop Meta.ordering; the selector names it.
+    zeta = HostGroupFactory(account=account, name="Zeta")
+    alpha = HostGroupFactory(account=account, name="Alpha")
+    groups = selectors.host_group_list(account=account)
+    assert groups.ordered
+    assert list(groups) == [alpha, zeta]
+
+
 def test_members_and_candidates(account):
     group = HostGroupFactory(account=account)
     member = HostFactory(account=account, first_name="Member")
