@@ -1,16 +1,10 @@
-import os
-
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.factories import HostFactory
+from tests.browser_support import chromium, new_page, plain_http_cookies  # noqa: F401
 from tests.kiosk.helpers import closed_port
 from visitor_mgmt.services.kiosk import kiosk_device_create
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a
-# thread with a running loop unless told it is safe (it is: the loop only drives the browser).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture(autouse=True)
@@ -34,21 +28,6 @@ def kiosk_client(account, device_and_key):
     response = client.post(f"/kiosk/{account.slug}/activate/", {"key": raw_key})
     assert response.status_code == 302, response.content
     return client
-
-
-@pytest.fixture
-def host(account):
-    return HostFactory(
-        account=account,
-        first_name="Jane",
-        last_name="Doe",
-        display_name="Jane Doe",
-        email="jane.doe@acme.example",
-        alternate_email="jane.private@acme.example",
-        mobile="+15550001111",
-        alternate_mobile="+15550002222",
-        department="Finance",
-    )
 
 
 @pytest.fixture

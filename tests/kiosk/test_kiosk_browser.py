@@ -1,12 +1,9 @@
 """The kiosk in a real Chromium (Playwright, sync API) against pytest-django's live_server.
 
-Never downloads a browser: Debian's /usr/bin/chromium or nothing. Without it the tests
-are skipped locally and fail in CI.
+Browser fixtures (chromium, new_page): tests/browser_support.py, through tests/kiosk/conftest.py.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -17,55 +14,6 @@ from visitor_mgmt.models import KioskDevice, Visit
 from visitor_mgmt.services.kiosk import kiosk_device_create
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium); never downloaded"
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def new_page(chromium, live_server, settings):
-    """Pages in fresh contexts (own cookies); each records CSP violations and JS errors."""
-    settings.SESSION_COOKIE_SECURE = False  # live_server is plain HTTP
-    settings.CSRF_COOKIE_SECURE = False
-    contexts = []
-
-    def make(**options):
-        context = chromium.new_context(base_url=live_server.url, **options)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.problems = []
-        page.on(
-            "console",
-            lambda msg: (
-                page.problems.append(msg.text)
-                if msg.type == "error" and "Content Security Policy" in msg.text
-                else None
-            ),
-        )
-        page.on("pageerror", lambda error: page.problems.append(str(error)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

@@ -1,0 +1,85 @@
+"""Real-browser fixtures: Playwright (sync API) driving Debian's Chromium against live_server.
+
+Never downloads a browser. Without /usr/bin/chromium the tests are skipped locally and
+fail in CI (CI must not pass by skipping).
+
+A conftest.py makes the fixtures available to its folder by importing them:
+``from tests.browser_support import chromium, new_page, plain_http_cookies``.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in
+# a thread with a running loop unless told it is safe (it is: the loop only drives the browser).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def require_chromium():
+    """Skip the test (fail it in CI) when Debian's Chromium is not installed."""
+    if CHROMIUM.exists():
+        return
+    reason = (
+        f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` (never downloaded)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One Chromium per test module; Playwright's event loop ends with the module."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def plain_http_cookies(settings):
+    # live_server speaks plain HTTP; keep cookies and redirects working whatever DEBUG is.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture
+def new_page(chromium, live_server, plain_http_cookies):
+    """Factory for pages in fresh browser contexts (separate cookies), closed after the test.
+
+    Every page records Content-Security-Policy violations and page errors in
+    ``page.problems``: the product must not need inline scripts or styles.
+    """
+    contexts = []
+
+    def make(**context_options):
+        context = chromium.new_context(base_url=live_server.url, **context_options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = []
+        page.on(
+            "console",
+            lambda msg: (
+                page.problems.append(msg.text)
+                if msg.type == "error" and "Content Security Policy" in msg.text
+                else None
+            ),
+        )
+        page.on("pageerror", lambda error: page.problems.append(str(error)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
