@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from tests.factories import AccountFactory, MembershipFactory
+from tests.factories import AccountFactory, HostFactory, MembershipFactory
 from visitor_mgmt.models import Membership
 
 PASSWORD = "correct-horse-battery"
@@ -24,6 +24,13 @@ def _scim_rate_limit_off(settings):
     """Tests send SCIM requests back to back, far faster than Entra does. The rate limit
     has its own tests (tests/hardening/test_limits.py), which turn it on."""
     settings.SCIM_RATE_LIMIT = 0
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing with PBKDF2 dominates the runtime of tests that create users; the hasher is
+    not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -61,3 +68,18 @@ def admin_client(client, admin_user):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def host(account):
+    return HostFactory(
+        account=account,
+        first_name="Jane",
+        last_name="Doe",
+        display_name="Jane Doe",
+        email="jane.doe@acme.example",
+        alternate_email="jane.private@acme.example",
+        mobile="+15550001111",
+        alternate_mobile="+15550002222",
+        department="Finance",
+    )

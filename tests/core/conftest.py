@@ -4,24 +4,6 @@ from tests.factories import DirectoryHostFactory, HostFactory, HostGroupFactory
 from visitor_mgmt.models import Source
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Hashing with PBKDF2 dominates these tests' runtime; the hasher is not under test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def host(account):
-    return HostFactory(
-        account=account,
-        first_name="Jane",
-        last_name="Doe",
-        display_name="Jane Doe",
-        email="jane.doe@acme.example",
-        department="Finance",
-    )
-
-
 @pytest.fixture
 def directory_host(account):
     return DirectoryHostFactory(
