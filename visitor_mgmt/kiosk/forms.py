@@ -10,6 +10,14 @@ def _squash(value):
     return " ".join((value or "").split())
 
 
+def _visitor_name(value):
+    """The visitor's name with runs of spaces squashed; only spaces is no name."""
+    name = _squash(value)
+    if not name:
+        raise forms.ValidationError("Please enter your name.")
+    return name
+
+
 class VisitorForm(forms.Form):
     visitor_name = forms.CharField(
         label="Your name",
@@ -30,10 +38,7 @@ class VisitorForm(forms.Form):
     )
 
     def clean_visitor_name(self):
-        name = _squash(self.cleaned_data["visitor_name"])
-        if not name:
-            raise forms.ValidationError("Please enter your name.")
-        return name
+        return _visitor_name(self.cleaned_data["visitor_name"])
 
     def clean_visitor_company(self):
         return _squash(self.cleaned_data["visitor_company"])
@@ -48,10 +53,7 @@ class SignOutForm(forms.Form):
     )
 
     def clean_visitor_name(self):
-        name = _squash(self.cleaned_data["visitor_name"])
-        if not name:
-            raise forms.ValidationError("Please enter your name.")
-        return name
+        return _visitor_name(self.cleaned_data["visitor_name"])
 
 
 class KioskSettingsForm(forms.Form):
