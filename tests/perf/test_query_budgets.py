@@ -1,0 +1,128 @@
+"""Query budgets that hold whatever the size of the account or group (DESIGN.md §7).
+
+The SCIM benchmark (bench/scim_bench.py) measures the same requests at 1,000 / 100,000 hosts
+and 10 / 20,000 members; these tests lock its query counts in at sizes a test can afford.
+Counts are SQL statements; a write adds BEGIN and COMMIT around them (not counted here: the
+test's own transaction turns them into savepoints).
+"""
+
+import pytest
+
+from tests.perf.conftest import bulk_hosts, directory_group, statements
+from tests.scim.conftest import assert_list, q
+from visitor_mgmt.models import Host, HostGroupMembership
+
+
+@pytest.mark.parametrize("start", [1, 1001])
+def test_a_page_of_100_hosts_costs_the_same_at_any_size(api, account, other_account, start):
+    bulk_hosts(other_account, 200)
+    bulk_hosts(account, 1200)
+    small, _ = statements(lambda: api.get(f"/Users?startIndex={start}&count=100"))
+    bulk_hosts(account, 3000)
+    big, resp = statements(lambda: api.get(f"/Users?startIndex={start}&count=100"))
+    assert_list(resp, total=4200, start=start, count=100)
+    assert len(small) == len(big) == 3  # token, the page, COUNT (a full page cannot tell)
+    assert len(big) <= 5  # the issue's budget
+
+
+def test_a_later_page_reads_only_its_own_rows(api, account):
+    pks = bulk_hosts(account, 500)
+    sqls, resp = statements(lambda: api.get("/Users?startIndex=301&count=100"))
+    resources = assert_list(resp, total=500, start=301, count=100)
+    page = [s for s in sqls if "LIMIT" in s.upper()]
+    assert len(page) == 1
+    # Deferred join: OFFSET is applied to ids inside the subquery; the outer query reads
+    # only the rows whose ids it returned.
+    outer, _, inner = page[0].upper().partition(" IN (SELECT ")
+    assert "OFFSET" in inner and "OFFSET" not in outer
+    expected = set(Host.objects.filter(pk__in=pks[300:400]).values_list("public_id", flat=True))
+    assert {r["id"] for r in resources} == {str(p) for p in expected}
+
+
+def test_the_page_order_is_stable_across_pages(api, account):
+    bulk_hosts(account, 250)
+    seen = []
+    for start in (1, 101, 201):
+        seen += [
+            r["id"] for r in api.get(f"/Users?startIndex={start}&count=100").json()["Resources"]
+        ]
+    assert len(seen) == len(set(seen)) == 250
+
+
+def test_matching_filter_and_create_cost_the_same_at_any_size(api, account):
+    bulk_hosts(account, 20)
+    small, _ = statements(lambda: api.get("/Users?" + q('userName eq "nobody@acme.test"')))
+    post_small, _ = statements(lambda: api.post("/Users", {"userName": "new1@acme.test"}))
+    bulk_hosts(account, 3000)
+    big, resp = statements(lambda: api.get("/Users?" + q('userName eq "NEW1@acme.test"')))
+    assert_list(resp, total=1)
+    post_big, resp = statements(lambda: api.post("/Users", {"userName": "new2@acme.test"}))
+    assert resp.status_code == 201
+    assert len(small) == len(big) == 2  # token, one indexed SELECT (no COUNT, no ORDER BY)
+    assert len(post_small) == len(post_big) == 3  # token, INSERT host, INSERT log row
+
+
+@pytest.fixture
+def groups(api, account):
+    """A 10-member and a 5,000-member directory group, and hosts that belong to neither."""
+    pks = bulk_hosts(account, 5020)
+    small = directory_group(account, "Small", pks[:10])
+    big = directory_group(account, "Everyone", pks[:5000])
+    spare = list(Host.objects.filter(pk__in=pks[5000:]).values_list("public_id", flat=True))
+    return small, big, [str(p) for p in spare]
+
+
+def test_group_without_members_never_reads_them_at_any_size(api, groups):
+    counts = []
+    for group in groups[:2]:
+        path = f"/Groups/{group.public_id}?excludedAttributes=members"
+        sqls, resp = statements(lambda path=path: api.get(path))
+        assert resp.status_code == 200 and "members" not in resp.json()
+        assert not any("hostgroupmembership" in s.lower() for s in sqls)
+        counts.append(len(sqls))
+    assert counts[0] == counts[1] == 2  # token, the group
+    assert counts[1] <= 6
+
+
+def test_adding_or_removing_one_member_costs_the_same_at_any_size(api, groups):
+    small, big, spare = groups
+    counts = {}
+    for group, member in ((small, spare[0]), (big, spare[1])):
+        add = {"op": "Add", "path": "members", "value": [{"value": member}]}
+        sqls, resp = statements(lambda g=group, op=add: api.patch(f"/Groups/{g.public_id}", op))
+        assert resp.status_code == 204, resp.content
+        # Nothing reads the group's members: the only membership statement is the INSERT.
+        membership = [s for s in sqls if "hostgroupmembership" in s.lower()]
+        assert len(membership) == 1 and membership[0].lstrip().upper().startswith("INSERT")
+        counts.setdefault("add", []).append(len(sqls))
+        remove = {"op": "remove", "path": f'members[value eq "{member}"]'}
+        sqls, resp = statements(lambda g=group, op=remove: api.patch(f"/Groups/{g.public_id}", op))
+        assert resp.status_code == 204, resp.content
+        counts.setdefault("remove", []).append(len(sqls))
+    # token, the group (locked), one INSERT ... SELECT (or DELETE), the log row: with BEGIN
+    # and COMMIT, six round trips.
+    assert counts == {"add": [4, 4], "remove": [4, 4]}
+    assert HostGroupMembership.objects.filter(group=big).count() == 5000
+
+
+def test_adding_members_in_bulk_is_one_statement(api, account):
+    group_id = api.create_group("Bulk")["id"]
+    members = [api.create_user(f"b{i}@acme.test")["id"] for i in range(150)]
+    sqls, resp = statements(
+        lambda: api.patch(
+            f"/Groups/{group_id}",
+            {"op": "Add", "path": "members", "value": [{"value": m} for m in members]},
+        )
+    )
+    assert resp.status_code == 204
+    assert len(sqls) == 4
+    assert len(api.members(group_id)) == 150
+    # Re-adding them all: nothing new, so one more statement tells unknown ids from members.
+    sqls, resp = statements(
+        lambda: api.patch(
+            f"/Groups/{group_id}",
+            {"op": "Add", "path": "members", "value": [{"value": m} for m in members]},
+        )
+    )
+    assert resp.status_code == 204
+    assert len(sqls) == 4  # token, group, INSERT (0 rows), the existence check; no log row
