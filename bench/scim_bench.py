@@ -188,6 +188,16 @@ def cpu_seconds(pids):
     return total / os.sysconf("SC_CLK_TCK") if seen else None
 
 
+def machine_busy():
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat (or None)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
 def database_pids():
     """The PostgreSQL backends serving the benchmark database (local server only)."""
     import psycopg
@@ -231,16 +241,30 @@ class Http:
     def send(self, raw):
         with socket.create_connection(("127.0.0.1", self.port), timeout=60) as sock:
             sock.sendall(raw)
-            chunks = []
+            data = b""
             while True:
                 chunk = sock.recv(65536)
                 if not chunk:
                     break
-                chunks.append(chunk)
-        return parse_response(b"".join(chunks))
+                data += chunk
+                if response_complete(data):
+                    break  # hang up at once: the sync worker waits for it before the next
+        return parse_response(data)
 
     def request(self, method, path, body=None):
         return self.send(self.encode(method, path, body))
+
+
+def response_complete(data):
+    """Whether ``data`` holds a whole response that says its length (Content-Length)."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    for line in data[:end].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(data) - end - 4 >= int(value)
+    return False
 
 
 def parse_response(data):
@@ -278,6 +302,7 @@ class Result:
         self.errors = 0
         self.statuses = {}
         self.elapsed = 0.0
+        self.busy = None  # how busy the machine's CPUs were during the phase, in %
         self.app_cpu = None  # CPU seconds of the gunicorn workers during the phase
         self.db_cpu = None  # CPU seconds of the PostgreSQL backends during the phase
         self.lock = threading.Lock()
@@ -347,6 +372,7 @@ class Load:
         app_pids = worker_pids(self.server_pid)
         db_pids = database_pids()
         app0, db0 = cpu_seconds(app_pids), cpu_seconds(db_pids)
+        busy0 = machine_busy()
         threads = [threading.Thread(target=worker) for _ in range(THREADS)]
         t0 = time.perf_counter()
         for t in threads:
@@ -355,6 +381,9 @@ class Load:
             t.join()
         result.elapsed = time.perf_counter() - t0
         app1, db1 = cpu_seconds(app_pids), cpu_seconds(db_pids)
+        busy1 = machine_busy()
+        if busy0 and busy1 and busy1[1] > busy0[1]:
+            result.busy = (busy1[0] - busy0[0]) / (busy1[1] - busy0[1]) * 100
         if app0 is not None and app1 is not None:
             result.app_cpu = app1 - app0
         if db0 is not None and db1 is not None and db_pids:
@@ -726,7 +755,7 @@ def print_report(rows, replay, ceiling, growth):
         print()
         header = (
             f"{'phase':44} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>7} "
-            f"{'p95 ms':>7} {'vs healthz':>10} {'app ms':>6} {'db ms':>6}"
+            f"{'p95 ms':>7} {'vs healthz':>10} {'app ms':>6} {'db ms':>6} {'CPU':>4}"
         )
         print(header)
         print("-" * len(header))
@@ -736,7 +765,8 @@ def print_report(rows, replay, ceiling, growth):
                 f"{r.name:44} {r.http_requests:>8} {r.errors:>6} {rps:>8.1f} "
                 f"{r.pct(50):>7.1f} {r.pct(95):>7.1f} "
                 f"{rps / ceiling * 100 if ceiling else 0:>9.1f}% "
-                f"{fmt_cpu(r.cpu_ms(r.app_cpu))} {fmt_cpu(r.cpu_ms(r.db_cpu))}"
+                f"{fmt_cpu(r.cpu_ms(r.app_cpu))} {fmt_cpu(r.cpu_ms(r.db_cpu))} "
+                f"{f'{r.busy:3.0f}%' if r.busy is not None else '   -'}"
             )
     if replay is not None:
         total_rps = replay["requests"] / replay["elapsed"] if replay["elapsed"] else 0.0
@@ -751,7 +781,8 @@ def print_report(rows, replay, ceiling, growth):
         )
         print(
             "p50/p95: per HTTP exchange (a replay user or group row: filter + POST together); "
-            "app/db ms: CPU per request of the gunicorn workers / PostgreSQL backends."
+            "app/db ms: CPU per request of the gunicorn workers / PostgreSQL backends; "
+            "CPU: how busy the machine was (all processes)."
         )
     if growth:
         print()

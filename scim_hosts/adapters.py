@@ -559,18 +559,21 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         self.apply_patch({"Operations": operations})
 
     @staticmethod
-    def changes_only_members(body):
-        """Whether a PatchOp body is valid and changes nothing but members."""
+    def member_operations(body):
+        """The operations of a valid PatchOp body that changes nothing but members, else
+        None. (Parsed without the resource's id: only operations on "id" need it.)"""
         try:
             operations = parse_operations(body, GROUP_SCHEMA, resource_id="")
         except SCIMException:
-            return False
-        return bool(operations) and all(
-            o.path.urn is None and o.path.attr == "members" for o in operations
-        )
+            return None
+        if operations and all(o.path.urn is None and o.path.attr == "members" for o in operations):
+            return operations
+        return None
 
     def apply_patch(self, body):
-        operations = parse_operations(body, GROUP_SCHEMA, resource_id=self.id)
+        self.apply_operations(parse_operations(body, GROUP_SCHEMA, resource_id=self.id))
+
+    def apply_operations(self, operations):
         delta = MemberDelta()
         doc_ops = []
         for operation in operations:

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 from functools import cache
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -376,6 +377,31 @@ class ScimFilterQuery(FilterQuery):
             return None
         sql, reader = cls._unique_lookup(column)
         return fetch(sql, [account.pk, match.group(2)], reader)
+
+    @classmethod
+    def by_public_id(cls, account, public_id, *, lock=None):
+        """The account's resource with this public id (a UUID), or None. ``lock``: None,
+        "update" or "key share" (PostgreSQL row locks; SQLite locks the whole database on
+        write anyway). The same scope as ``base_queryset``, in one precompiled statement."""
+        if not connection.features.has_select_for_update:
+            lock = None
+        sql, reader, id_field = cls._by_public_id(lock)
+        rows = fetch(sql, [account.pk, id_field.get_db_prep_value(public_id, connection)], reader)
+        return rows[0] if rows else None
+
+    @classmethod
+    @cache
+    def _by_public_id(cls, lock):
+        model = cls.model_getter()
+        meta = model._meta
+        clause = {None: "", "update": " FOR UPDATE", "key share": " FOR KEY SHARE"}[lock]
+        # Quoted names from the model; every value is a parameter.
+        sql = (
+            f"SELECT {select_list(model, 'r')} FROM {quote(meta.db_table)} r"  # noqa: S608
+            f" WHERE r.{quote(meta.get_field('account').column)} = %s{cls.live_condition}"
+            f" AND r.{quote(meta.get_field('public_id').column)} = %s{clause}"
+        )
+        return sql, RowReader(model), meta.get_field("public_id")
 
     @classmethod
     @cache

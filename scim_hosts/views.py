@@ -6,13 +6,15 @@
   405 for methods the route does not serve, the body size limit (413), one transaction per
   write, SCIM error JSON for every exception (``status`` as a string, never a stack trace),
   and one provisioning-log row per write or failure;
-- ``get_object``: scoped to the token's account in SQL, non-UUID ids are 404, locked
-  (``SELECT ... FOR UPDATE``) for PUT/PATCH/DELETE;
+- ``get_object``: scoped to the token's account in SQL (one precompiled statement,
+  ``filters.ScimFilterQuery.by_public_id``), non-UUID ids are 404, locked ``FOR UPDATE``
+  for PUT/PATCH/DELETE, or ``FOR KEY SHARE`` for a group PATCH that only changes members;
 - ``load_body``: size limit, UTF-8, a JSON object or 400 ``invalidSyntax``;
 - list/filter (``_page``, ``_search``, ``_build_response``, ``get_many``): the filter becomes
   a Q object on the account's queryset (``filters.py``), ``COUNT`` only when the page does
-  not tell the total, ``LIMIT/OFFSET`` in SQL, ordered by id; django-scim2 instead scopes in
-  Python and loads every row.
+  not tell the total, ``LIMIT/OFFSET`` in SQL (later pages as a deferred join), ordered by
+  id; Entra's matching query (userName / displayName eq "...") is one precompiled
+  statement on the unique index. django-scim2 instead scopes in Python and loads every row.
 
 POST/PUT/DELETE and GET by id are django-scim2's own handlers over our adapters. PATCH is
 overridden: users answer 200 with the resource, groups 204 without a body.
@@ -31,7 +33,6 @@ from django.db import (
     IntegrityError,
     InterfaceError,
     OperationalError,
-    connection,
     transaction,
 )
 from django.http import HttpResponse
@@ -148,12 +149,6 @@ def page_params(start_raw, count_raw):
     start = min(max(1, _int_param(start_raw, "startIndex", 1)), MAX_START_INDEX)
     count = min(max(_int_param(count_raw, "count", DEFAULT_COUNT), 0), MAX_RESULTS)
     return start, count
-
-
-def first_for_key_share(qs):
-    """The first row of ``qs`` locked ``FOR KEY SHARE`` (PostgreSQL; the ORM has no API)."""
-    sql, params = qs.order_by().query.sql_with_params()
-    return next(iter(qs.model.objects.raw(f"{sql} FOR KEY SHARE", params)), None)
 
 
 class ScimViewMixin:
@@ -306,9 +301,6 @@ class ScimResourceMixin(ScimViewMixin):
     collection_methods = ("get", "post")
     item_methods = ("get", "put", "patch", "delete")
 
-    def queryset(self):
-        return self.__class__.parser_getter().base_queryset(self.request.scim_account)
-
     def get_object(self, *, key_share=False):
         """The resource named in the URL. Writes lock its row: ``FOR UPDATE``, or with
         ``key_share`` (a write that leaves the row itself alone) ``FOR KEY SHARE``, which
@@ -318,13 +310,12 @@ class ScimResourceMixin(ScimViewMixin):
             public_id = uuid.UUID(raw)
         except ValueError:
             raise NotFound(f"Resource {raw} not found.") from None
-        qs = self.queryset().filter(public_id=public_id)
         if self.request.method not in WRITE_METHODS:
-            obj = qs.first()
-        elif key_share and connection.vendor == "postgresql":
-            obj = first_for_key_share(qs)
+            lock = None
         else:
-            obj = qs.select_for_update().first()
+            lock = "key share" if key_share else "update"
+        parser = self.__class__.parser_getter()
+        obj = parser.by_public_id(self.request.scim_account, public_id, lock=lock)
         if obj is None:
             raise NotFound(f"Resource {raw} not found.")
         return obj
@@ -391,11 +382,17 @@ class HostGroupsView(ScimResourceMixin, scim_views.GroupsView):
         # Member changes do not write the group's row: Entra's many membership PATCHes to
         # one group need not queue behind each other (the unique constraint settles races).
         try:
-            only_members = SCIMHostGroup.changes_only_members(self.load_body(request.body))
+            body = self.load_body(request.body)
+            member_ops = SCIMHostGroup.member_operations(body)
         except SCIMException:
-            only_members = False  # reported below, after the 404 check
-        adapter = self.scim_adapter(self.get_object(key_share=only_members), request=request)
-        adapter.apply_patch(self.load_body(request.body))
+            body = member_ops = None  # reported below, after the 404 check
+        adapter = self.scim_adapter(
+            self.get_object(key_share=member_ops is not None), request=request
+        )
+        if member_ops is not None:
+            adapter.apply_operations(member_ops)
+        else:
+            adapter.apply_patch(self.load_body(request.body) if body is None else body)
         # Entra: "returning a body with a list of all the members isn't advisable".
         return HttpResponse(status=204)
 
