@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 import uuid
+import warnings
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -622,6 +623,7 @@ def growth_measurements(env):
     """p50 and SQL statements per request at two sizes, in-process (Django test client)."""
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
+    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic
     import django
 
     django.setup()
