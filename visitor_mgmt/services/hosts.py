@@ -6,7 +6,6 @@ directory-managed record is changed only by the directory (``via_directory=True`
 """
 
 import uuid
-from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -115,38 +114,8 @@ def host_create(*, account, source=Source.MANUAL, **values):
     if source != Source.DIRECTORY:
         _check_host_rules(account=account, values=cleaned)
     host = Host(account=account, source=source, **cleaned)
-    _insert(host)
+    host.save(force_insert=True)
     return host
-
-
-@cache
-def _insert_sql(model):
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    qn = connection.ops.quote_name
-    # Quoted names from the model; every value is a parameter.
-    sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
-        qn(model._meta.db_table),
-        ", ".join(qn(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-        qn(model._meta.pk.column),
-    )
-    return sql, fields
-
-
-def _insert(obj):
-    """``obj.save(force_insert=True)`` with the INSERT written once per process.
-
-    The directory creates hosts by the thousand; compiling the same INSERT each time cost
-    the ORM more than the database spent on it. Fields prepare their values as in save()
-    (auto_now stamps included); no signal handlers exist for these models.
-    """
-    sql, fields = _insert_sql(type(obj))
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        obj.pk = cursor.fetchone()[0]
-    obj._state.adding = False
-    obj._state.db = connection.alias
 
 
 def host_update(*, host, via_directory=False, **values):
