@@ -108,10 +108,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
-    # Django's backend, with a health check that looks at the socket instead of sending
-    # SELECT 1 before every request (visitor_mgmt/db/postgresql/base.py).
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"]["ENGINE"] = "visitor_mgmt.db.postgresql"
     db_options = DATABASES["default"].setdefault("OPTIONS", {})
     db_options.setdefault("connect_timeout", 5)
     # Parameters travel apart from the SQL (psycopg does no quoting in Python), so a
