@@ -64,16 +64,19 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's session, authentication and messages middleware, skipped for the
-    # bearer-token SCIM API only (see scim_hosts/middleware.py).
-    "scim_hosts.middleware.SessionMiddleware",
+    # bearer-token paths in STATELESS_PATH_PREFIXES only (see visitor_mgmt/stateless.py).
+    "visitor_mgmt.stateless.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "scim_hosts.middleware.AuthenticationMiddleware",
-    "scim_hosts.middleware.MessageMiddleware",
+    "visitor_mgmt.stateless.AuthenticationMiddleware",
+    "visitor_mgmt.stateless.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "visitor_mgmt.middleware.SecurityHeadersMiddleware",
     "visitor_mgmt.middleware.DatabaseUnavailableMiddleware",
 ]
+
+# Paths that authenticate by bearer token only: no session, user or messages set up.
+STATELESS_PATH_PREFIXES = ("/scim/",)
 
 ROOT_URLCONF = "visitor_mgmt.urls"
 WSGI_APPLICATION = "visitor_mgmt.wsgi.application"
