@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from scim_hosts.models import ProvisioningEvent, ScimToken
@@ -107,9 +107,7 @@ def authenticate(raw_token):
     if not raw_token or not raw_token.startswith(TOKEN_PREFIX) or len(raw_token) > 200:
         return None
     sql, tokens, accounts = _lookup()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [hash_token(raw_token), True])
-        row = cursor.fetchone()
+    row = _first_statement(sql, [hash_token(raw_token), True])
     if row is None:
         return None
     token = tokens.read(row)
@@ -119,3 +117,35 @@ def authenticate(raw_token):
         ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def _fetchone(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _first_statement(sql, params):
+    """Run the token lookup, a SCIM request's first statement, as the connection's health
+    check too.
+
+    With persistent connections Django checks a reused connection with a SELECT 1 at the
+    start of each request (CONN_HEALTH_CHECKS): one more round trip on every SCIM call. Here
+    the lookup itself finds out: if the server dropped the connection (restart, idle
+    timeout), the lookup fails, the connection is replaced and the lookup runs again. It is
+    a read outside any transaction, so running it twice changes nothing.
+    """
+    reused = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if not reused:
+        return _fetchone(sql, params)
+    connection.health_check_done = True  # Django's check is this statement
+    try:
+        return _fetchone(sql, params)
+    except (OperationalError, InterfaceError):
+        connection.close()
+        return _fetchone(sql, params)

@@ -241,20 +241,12 @@ def test_a_request_whose_connection_dies_leaves_nothing_half_written(account, to
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_database_restart_between_requests_is_not_noticed(account, token):
-    """Persistent connections (CONN_MAX_AGE) are health-checked at the start of a request
-    (CONN_HEALTH_CHECKS), so a connection the server dropped is replaced, not used."""
-    app = WSGIHandler()  # the WSGI entry point gunicorn calls, with its request signals
-    factory = RequestFactory()
-
-    def call(path):
-        environ = factory.get(path, HTTP_AUTHORIZATION=f"Bearer {TOKEN}").environ
-        status = []
-        response = app(environ, lambda s, headers, exc_info=None: status.append(s))
-        response.close()  # request_finished: persistent connections stay open
-        return int(status[0].split()[0])
-
+    """Persistent connections (CONN_MAX_AGE) are health-checked at the start of a request, so
+    a connection the server dropped is replaced, not used: by Django (CONN_HEALTH_CHECKS) on
+    pages and /readyz, by the token lookup itself on SCIM requests (it fails, the connection
+    is replaced, the lookup runs again)."""
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
-    assert call("/scim/v2/Users") == 200
+    assert call_wsgi("/scim/v2/Users") == 200
     pid = connection.connection.info.backend_pid
     other = connections.create_connection("default")
     try:
@@ -262,6 +254,37 @@ def test_a_database_restart_between_requests_is_not_noticed(account, token):
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     finally:
         other.close()
-    assert call("/scim/v2/Users") == 200
+    assert call_wsgi("/scim/v2/Users") == 200
     assert connection.connection.info.backend_pid != pid
-    assert call("/readyz") == 200
+    assert call_wsgi("/readyz") == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_scim_requests_spend_no_round_trip_on_a_separate_health_check(account, token, monkeypatch):
+    """The token lookup is the SCIM request's health check; Django's SELECT 1 still runs for
+    everything else."""
+    checks = []
+    wrapper = type(connections["default"])
+    real_is_usable = wrapper.is_usable
+
+    def counting_is_usable(self):
+        checks.append(1)
+        return real_is_usable(self)
+
+    monkeypatch.setattr(wrapper, "is_usable", counting_is_usable)
+    assert call_wsgi("/scim/v2/Users") == 200  # opens the persistent connection
+    assert call_wsgi("/scim/v2/Users") == 200
+    assert call_wsgi("/scim/v2/ServiceProviderConfig") == 200
+    assert checks == []
+    assert call_wsgi("/readyz") == 200
+    assert checks == [1]
+
+
+def call_wsgi(path):
+    """A GET through the WSGI entry point gunicorn calls, with its request signals."""
+    environ = RequestFactory().get(path, HTTP_AUTHORIZATION=f"Bearer {TOKEN}").environ
+    status = []
+    response = WSGIHandler()(environ, lambda s, headers, exc_info=None: status.append(s))
+    response.close()  # request_finished: persistent connections stay open
+    return int(status[0].split()[0])
