@@ -39,6 +39,7 @@ from scim_hosts.filter_syntax import (
 from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN
 from scim_hosts.sql import RowReader, fetch, quote, select_list
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
+from visitor_mgmt.selectors import live_host_count
 
 MATCH_ALL = Q(pk__isnull=False)
 MATCH_NONE = Q(pk__in=[])
@@ -447,6 +448,11 @@ class ScimFilterQuery(FilterQuery):
         return query
 
     @classmethod
+    def total_of_all(cls, account):
+        """How many resources the account has, when known without counting them; or None."""
+        return None
+
+    @classmethod
     def search(cls, filter_query, request=None):
         """The account's resources matching ``filter_query`` (all of them when empty)."""
         qs = cls.base_queryset(request.scim_account)
@@ -477,6 +483,10 @@ class HostFilterQuery(ScimFilterQuery):
     @classmethod
     def base_queryset(cls, account):
         return Host.objects.filter(account=account, deleted_at__isnull=True)
+
+    @classmethod
+    def total_of_all(cls, account):
+        return live_host_count(account=account)
 
 
 class HostGroupFilterQuery(ScimFilterQuery):

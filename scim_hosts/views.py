@@ -12,9 +12,10 @@
 - ``load_body``: size limit, UTF-8, a JSON object or 400 ``invalidSyntax``;
 - list/filter (``_page``, ``_search``, ``_build_response``, ``get_many``): the filter becomes
   a Q object on the account's queryset (``filters.py``), ``COUNT`` only when the page does
-  not tell the total, ``LIMIT/OFFSET`` in SQL (later pages as a deferred join), ordered by
-  id; Entra's matching query (userName / displayName eq "...") is one precompiled
-  statement on the unique index. django-scim2 instead scopes in Python and loads every row.
+  not tell the total (all users: not even then, ``HostTally`` keeps the number),
+  ``LIMIT/OFFSET`` in SQL (later pages as a deferred join), ordered by id; Entra's matching
+  query (userName / displayName eq "...") is one precompiled statement on the unique index.
+  django-scim2 instead scopes in Python and loads every row.
 
 POST/PUT/DELETE and GET by id are django-scim2's own handlers over our adapters. PATCH is
 overridden: users answer 200 with the resource, groups 204 without a body.
@@ -25,6 +26,7 @@ import logging
 import re
 import uuid
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
@@ -337,14 +339,16 @@ class ScimResourceMixin(ScimViewMixin):
             if objs is not None:
                 return self._list(request, objs, total=len(objs), start=start)
         qs = parser.search(query, request)
-        return self._build_response(request, qs, start, count)
+        # Every resource asked for: users' total is kept in a row (HostTally), not counted.
+        total_of_all = None if query else partial(parser.total_of_all, request.scim_account)
+        return self._build_response(request, qs, start, count, total_of_all=total_of_all)
 
     def _list(self, request, objs, *, total, start):
         adapters = [self.scim_adapter(obj, request=request) for obj in objs]
         self.scim_adapter.prefetch(adapters)
         return list_response([a.to_dict() for a in adapters], total=total, start=start)
 
-    def _build_response(self, request, qs, start, count):
+    def _build_response(self, request, qs, start, count, *, total_of_all=None):
         qs = qs.order_by("pk")
         offset = start - 1
         if not count:
@@ -360,7 +364,9 @@ class ScimResourceMixin(ScimViewMixin):
         if count and len(objs) < count and (objs or offset == 0):
             total = offset + len(objs)  # the page ran out: it tells the total
         else:
-            total = qs.count()
+            total = total_of_all() if total_of_all else None
+            if total is None:
+                total = qs.count()
         return self._list(request, objs, total=total, start=start)
 
 
