@@ -146,6 +146,11 @@ def _finite_float(text):
     return value
 
 
+def page_queryset(qs, offset, count):
+    """Rows ``offset`` to ``offset + count`` of ``qs`` (ordered by pk), as a deferred join."""
+    return qs.filter(pk__in=qs.values("pk")[offset : offset + count])
+
+
 def page_params(start_raw, count_raw):
     """(startIndex, count): startIndex is clamped to [1, 2**31]; count to [0, 1000]."""
     start = min(max(1, _int_param(start_raw, "startIndex", 1)), MAX_START_INDEX)
@@ -351,16 +356,13 @@ class ScimResourceMixin(ScimViewMixin):
     def _build_response(self, request, qs, start, count, *, total_of_all=None):
         qs = qs.order_by("pk")
         offset = start - 1
-        if not count:
-            objs = []
-        elif offset:
-            # Deferred join: the ids of the page come from the index alone (an index-only
-            # scan skips the first `offset` entries), then only the page's rows are read.
-            # A plain OFFSET would read every skipped row from the table.
-            ids = qs.values("pk")[offset : offset + count]
-            objs = list(qs.filter(pk__in=ids))
-        else:
-            objs = list(qs[:count])
+        # Deferred join: the ids of the page come from the index alone (an index-only scan
+        # skips the first `offset` entries), then only the page's rows are read. A plain
+        # OFFSET would read every skipped row from the table. On the first page too: a
+        # plain LIMIT may be planned (the generic plan of a prepared statement) as a walk of
+        # the primary key that reads every older account's rows before this account's
+        # first; the id subquery always walks this account's own index.
+        objs = list(page_queryset(qs, offset, count)) if count else []
         if count and len(objs) < count and (objs or offset == 0):
             total = offset + len(objs)  # the page ran out: it tells the total
         else:

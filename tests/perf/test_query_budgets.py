@@ -60,6 +60,18 @@ def test_a_later_page_reads_only_its_own_rows(api, account):
     assert {r["id"] for r in resources} == {str(p) for p in expected}
 
 
+def test_the_first_page_is_a_deferred_join_too(api, account, other_account):
+    """Its ids come from this account's index (see tests/scim/test_postgres.py for the plan
+    a plain LIMIT can get)."""
+    bulk_hosts(other_account, 150)
+    bulk_hosts(account, 150)
+    sqls, resp = statements(lambda: api.get("/Users?count=100"))
+    assert_list(resp, total=150, count=100)
+    (page,) = [s for s in sqls if "LIMIT" in s.upper()]
+    outer, _, inner = page.upper().partition(" IN (SELECT ")
+    assert "LIMIT 100" in inner and "LIMIT" not in outer
+
+
 def test_the_page_order_is_stable_across_pages(api, account):
     bulk_hosts(account, 250)
     seen = []
