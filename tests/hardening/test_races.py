@@ -132,6 +132,25 @@ def test_parallel_posts_of_one_username_give_one_201(http, account, round_):
     assert live.get().public_id == uuid.UUID(winner["id"])
 
 
+def test_parallel_creates_and_deletes_keep_the_user_total_exact(http, account):
+    """totalResults of a full page comes from HostTally (kept by triggers): parallel creates,
+    duplicates rolled back by the unique index (409) and deletes must leave it exact."""
+    existing = create_users(http, 6, prefix="old")
+    calls = [
+        lambda i=i: http.call(
+            "POST", "/Users", {"schemas": [CORE_USER], "userName": f"new{i % 3}@acme.test"}
+        )
+        for i in range(THREADS - 2)
+    ] + [lambda u=u: http.call("DELETE", f"/Users/{u}") for u in existing[:2]]
+    results = parallel(calls)
+    no_5xx(results)
+    assert sorted(status for status, _ in results) == [201] * 3 + [204] * 2 + [409] * 3
+    live = Host.objects.filter(account=account, deleted_at__isnull=True).count()
+    assert live == 6 - 2 + 3
+    status, body = http.call("GET", "/Users?count=2")  # a full page: the total is not derived
+    assert status == 200 and body["totalResults"] == live, body
+
+
 def test_parallel_posts_of_one_group_name_give_one_201(http, account):
     variants = case_variants("front desk", THREADS)
     results = parallel(
