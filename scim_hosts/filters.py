@@ -448,9 +448,9 @@ class ScimFilterQuery(FilterQuery):
         return query
 
     @classmethod
-    def total_of_all(cls, account):
-        """How many resources the account has, when known without counting them; or None."""
-        return None
+    def total_of_all(cls, account, qs):
+        """How many resources the account has (``qs``: all of them)."""
+        return qs.count()
 
     @classmethod
     def search(cls, filter_query, request=None):
@@ -485,8 +485,8 @@ class HostFilterQuery(ScimFilterQuery):
         return Host.objects.filter(account=account, deleted_at__isnull=True)
 
     @classmethod
-    def total_of_all(cls, account):
-        return live_host_count(account=account)
+    def total_of_all(cls, account, qs):
+        return live_host_count(account=account)  # kept in a row (HostTally), not counted
 
 
 class HostGroupFilterQuery(ScimFilterQuery):

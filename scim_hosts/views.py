@@ -344,16 +344,15 @@ class ScimResourceMixin(ScimViewMixin):
             if objs is not None:
                 return self._list(request, objs, total=len(objs), start=start)
         qs = parser.search(query, request)
-        # Every resource asked for: users' total is kept in a row (HostTally), not counted.
-        total_of_all = None if query else partial(parser.total_of_all, request.scim_account)
-        return self._build_response(request, qs, start, count, total_of_all=total_of_all)
+        count_all = qs.count if query else partial(parser.total_of_all, request.scim_account, qs)
+        return self._build_response(request, qs, start, count, count_all=count_all)
 
     def _list(self, request, objs, *, total, start):
         adapters = [self.scim_adapter(obj, request=request) for obj in objs]
         self.scim_adapter.prefetch(adapters)
         return list_response([a.to_dict() for a in adapters], total=total, start=start)
 
-    def _build_response(self, request, qs, start, count, *, total_of_all=None):
+    def _build_response(self, request, qs, start, count, *, count_all=None):
         qs = qs.order_by("pk")
         offset = start - 1
         # Deferred join: the ids of the page come from the index alone (an index-only scan
@@ -366,9 +365,7 @@ class ScimResourceMixin(ScimViewMixin):
         if count and len(objs) < count and (objs or offset == 0):
             total = offset + len(objs)  # the page ran out: it tells the total
         else:
-            total = total_of_all() if total_of_all else None
-            if total is None:
-                total = qs.count()
+            total = (count_all or qs.count)()
         return self._list(request, objs, total=total, start=start)
 
 
