@@ -170,8 +170,8 @@ def test_rotation_stops_the_old_token_at_once(admin_client, account):
     first, _, _ = generate(admin_client)
     admin_client.post(ROTATE_URL)
     (second,) = set(tokens_in(admin_client.get(PREFERENCES_URL)))
-    assert authenticate(first) is None
-    assert authenticate(second).account == account
+    assert authenticate(first)[0] is None
+    assert authenticate(second)[0].account == account
 
 
 def test_rotation_over_the_scim_endpoint(admin_client):
@@ -195,14 +195,14 @@ def test_disable_then_enable(admin_client, account, admin_user):
     token = ScimToken.objects.get(account=account)
     assert token.enabled is False
     assert token.token_hash == hash_token(raw)  # the token is kept
-    assert authenticate(raw) is None
+    assert authenticate(raw)[0] is None
     html = admin_client.get(PREFERENCES_URL).content.decode()
     assert 'data-status="disabled"' in html
     assert "Enable provisioning" in html
 
     admin_client.post(ENABLED_URL, {"enabled": "true"})
     assert ScimToken.objects.get(account=account).enabled is True
-    assert authenticate(raw).account == account
+    assert authenticate(raw)[0].account == account
     events = list(
         ProvisioningEvent.objects.filter(action__in=["enabled", "disabled"])
         .order_by("id")
