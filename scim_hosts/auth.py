@@ -52,9 +52,7 @@ def authenticate_request(request, resource_type=""):
     request.scim_token = None
     token, rejection = authenticate(bearer_token(request))
     if rejection is not None:
-        record_rejection(
-            rejection, method=request.method, resource_type=resource_type, status=401
-        )
+        record_rejection(rejection, method=request.method, resource_type=resource_type, status=401)
     if token is None:
         return unauthorized_response()
     request.scim_token = token

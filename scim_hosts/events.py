@@ -145,11 +145,10 @@ def record_repeated_failure(*, account, kind, **fields):
     key = f"scim-log-repeat:{account.pk}:{kind}:{minute}"
     try:
         row_id = default_cache.get(key)
-        if row_id is not None:
-            if ProvisioningEvent.objects.filter(pk=row_id).update(
-                repeat_count=F("repeat_count") + 1
-            ):
-                return
+        if row_id is not None and ProvisioningEvent.objects.filter(pk=row_id).update(
+            repeat_count=F("repeat_count") + 1
+        ):
+            return
         values = {k: _field(k, v) if isinstance(v, str) else v for k, v in fields.items()}
         event = ProvisioningEvent.objects.create(
             account=account, outcome=ProvisioningEvent.Outcome.FAILURE, **values
@@ -164,8 +163,7 @@ REFUSAL_REASONS = {
     "replaced": "Refused: the token ending …{hint} was replaced on {when}.",
     "revoked": "Refused: the token ending …{hint} was revoked when provisioning was "
     "disconnected on {when}.",
-    "wrong-secret": "Refused: a token with this account's key but a wrong secret "
-    "(ending …{hint}).",
+    "wrong-secret": "Refused: a token with this account's key but a wrong secret (ending …{hint}).",
 }
 
 

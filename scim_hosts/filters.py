@@ -406,15 +406,20 @@ class ScimFilterQuery(FilterQuery):
     def matching(cls, account, value, *, column=None, lock=False):
         """The live resources whose unique attribute equals ``value`` (any case): none or
         one, else ``LinkConflict``. ``lock``: FOR UPDATE (a create that may link)."""
+        rows = cls.candidates(account, value, column=column, lock=lock)
+        if len(rows) > 1:
+            raise LinkConflict(cls.conflict_detail(value, rows), value=value)
+        return rows
+
+    @classmethod
+    def candidates(cls, account, value, *, column=None, lock=False):
+        """Up to three live resources whose unique attribute equals ``value``."""
         column = column or next(iter(cls.unique_attrs.values()))
         if not connection.features.has_select_for_update:
             lock = False
         sql, reader = cls._unique_lookup(column, lock)
         params = [account.pk, value] + ([value] if column in cls.unique_fallback else [])
-        rows = fetch(sql, params, reader)
-        if len(rows) > 1:
-            raise LinkConflict(cls.conflict_detail(value, rows), value=value)
-        return rows
+        return fetch(sql, params, reader)
 
     @classmethod
     def conflict_detail(cls, value, rows):
@@ -464,8 +469,7 @@ class ScimFilterQuery(FilterQuery):
         sql = (
             f"SELECT {select_list(model, 'r')} FROM {quote(meta.db_table)} r"  # noqa: S608
             f" WHERE r.{quote(meta.get_field('account').column)} = %s{cls.live_condition}"
-            f" AND {condition} LIMIT 3"
-            + (" FOR UPDATE" if lock else "")
+            f" AND {condition} LIMIT 3" + (" FOR UPDATE" if lock else "")
         )
         return sql, RowReader(model)
 

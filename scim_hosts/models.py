@@ -76,7 +76,9 @@ class ProvisioningIncident(models.Model):
 class ProvisioningAlertOptOut(models.Model):
     """An admin who switched the provisioning alert e-mails off."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

@@ -195,7 +195,9 @@ def set_enabled(*, account, enabled, actor=None):
             raise ValueError("Generate a token before enabling provisioning.")
         if token.enabled != enabled:
             token.enabled = enabled
-            token.save(update_fields=["enabled"])
+            # Refusals while it was off say nothing about the connection once it is on.
+            token.last_failure_at = None if enabled else token.last_failure_at
+            token.save(update_fields=["enabled", "last_failure_at"])
             _log_token_event(
                 account=account, action="enabled" if enabled else "disabled", actor=actor
             )
@@ -283,9 +285,9 @@ def note_outcome(token, *, failed, now=None):
         latest, other, field = token.last_failure_at, token.last_success_at, "last_failure_at"
     else:
         latest, other, field = token.last_success_at, token.last_failure_at, "last_success_at"
-    if latest is not None and now - latest < LAST_USED_RESOLUTION:
-        if other is None or other <= latest:
-            return
+    recent = latest is not None and now - latest < LAST_USED_RESOLUTION
+    if recent and (other is None or other <= latest):
+        return
     ScimToken.objects.filter(pk=token.pk).update(**{field: now})
     setattr(token, field, now)
 

@@ -395,9 +395,7 @@ class ScimResourceMixin(ScimViewMixin):
 
 
 def created_response(adapter):
-    return scim_json_response(
-        adapter.to_dict(), status=201, headers={"Location": adapter.location}
-    )
+    return scim_json_response(adapter.to_dict(), status=201, headers={"Location": adapter.location})
 
 
 class HostsView(ScimResourceMixin, scim_views.UsersView):
@@ -414,7 +412,8 @@ class HostsView(ScimResourceMixin, scim_views.UsersView):
         adapter.validate_dict(body)
         user_name = adapter.new_doc.get("userName")
         if isinstance(user_name, str) and user_name:
-            existing = self.__class__.parser_getter().matching(request.scim_account, user_name, lock=True)
+            parser = self.__class__.parser_getter()
+            existing = parser.matching(request.scim_account, user_name, lock=True)
             if existing:
                 if existing[0].is_directory_managed:
                     raise Uniqueness(f'A user with userName "{user_name}" already exists.')
@@ -443,7 +442,8 @@ class HostGroupsView(ScimResourceMixin, scim_views.GroupsView):
         adapter.validate_dict(body)
         name = adapter.new_doc.get("displayName")
         if isinstance(name, str) and name:
-            existing = self.__class__.parser_getter().matching(request.scim_account, name, lock=True)
+            parser = self.__class__.parser_getter()
+            existing = parser.matching(request.scim_account, name, lock=True)
             if existing:
                 if existing[0].is_directory_managed:
                     raise Uniqueness(f'A group with displayName "{name}" already exists.')

@@ -103,7 +103,7 @@ def test_section_shows_hint_and_metadata_after_generation(admin_client, admin_us
     assert f"by {admin_user.get_username()}" in html
     assert "Rotate token" in html
     assert "Generate token" not in html
-    assert 'data-status="active"' in html
+    assert 'data-status="waiting"' in html
 
 
 # --- generate / rotate ---------------------------------------------------------------
@@ -269,9 +269,9 @@ def test_two_admins_generating_at_once_get_one_token():
     assert ProvisioningEvent.objects.filter(account=account).count() == 1
 
 
-def test_last_used_is_shown(admin_client, account):
+def test_last_success_is_shown(admin_client, account):
     used = timezone.now() - timedelta(hours=2)
-    ScimTokenFactory(account=account, last_used_at=used)
+    ScimTokenFactory(account=account, last_used_at=used, last_success_at=used)
     html = admin_client.get(PREFERENCES_URL).content.decode()
     assert used.strftime("%Y-%m-%d %H:%M") in html
     assert "<dd>never</dd>" not in html
