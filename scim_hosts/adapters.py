@@ -599,6 +599,8 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
             new_doc = apply_operations(self.document(), doc_ops)
             new_doc, _members = clean_group_document(new_doc, GROUP_SCHEMA)
             wrote, renamed_from = self._write(new_doc)
+        elif not self.obj.is_directory_managed:
+            wrote, renamed_from = self._write(self.document())  # members only: still a link
         counts = self._apply_members(delta) if not delta.empty else None
         if self.linked_from:
             self._record_link(counts)
