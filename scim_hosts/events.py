@@ -163,7 +163,8 @@ REFUSAL_REASONS = {
     "replaced": "Refused: the token ending …{hint} was replaced on {when}.",
     "revoked": "Refused: the token ending …{hint} was revoked when provisioning was "
     "disconnected on {when}.",
-    "wrong-secret": "Refused: a token with this account's key but a wrong secret (ending …{hint}).",
+    "wrong-secret": "Refused: a token with this account's key that is not its token "
+    "(ending …{hint}): mistyped, or replaced more than 30 days ago.",
 }
 
 

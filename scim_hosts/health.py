@@ -267,48 +267,57 @@ def _preferences_url():
 def check_account(*, account, now=None):
     """Open or close the account's incident; e-mail its admins once for each.
 
-    Returns "opened", "closed", "ongoing" or "" (nothing to tell).
+    Returns "opened", "closed", "ongoing" or "" (nothing to tell). The incident row is
+    written first (under a lock on the account, so two overlapping runs cannot both
+    open it); the e-mail goes out after that commits.
     """
     now = now or timezone.now()
+    mail = None
     with transaction.atomic():
         list(Account.objects.select_for_update().filter(pk=account.pk).values_list("pk"))
         status = provisioning_status(account=account, now=now)
         incident = ProvisioningIncident.objects.filter(account=account).first()
+        if status.alerting and incident is not None:
+            return "ongoing"  # never twice for one incident
         if status.alerting:
-            if incident is not None:
-                return "ongoing"  # never twice for one incident
             ProvisioningIncident.objects.create(account=account, status=status.key, opened_at=now)
-            body = "\n\n".join(
-                p
-                for p in (
-                    f"SCIM host provisioning for {account.name} is {status.label.lower()}.",
-                    status.detail,
-                    status.explanation,
-                    f"Details: {_preferences_url()}",
-                    "You get one e-mail when this starts and one when it recovers. Switch "
-                    "these e-mails off in Preferences → SCIM Host Provisioning.",
-                )
-                if p
+            outcome = "opened"
+            mail = (
+                f"[Visitor Management] Provisioning {status.label.lower()}",
+                _alert(account, status),
             )
-            transaction.on_commit(
-                lambda: _send(
-                    account, f"[Visitor Management] Provisioning {status.label.lower()}", body
-                )
-            )
-            return "opened"
-        if incident is None:
+        elif incident is None:
             return ""
-        incident.delete()
-        if status.key != "connected":
-            return "closed"  # disabled or disconnected by an admin: nothing recovered
-        body = (
-            f"SCIM host provisioning for {account.name} works again: {status.detail}\n\n"
-            f"Details: {_preferences_url()}"
+        else:
+            incident.delete()
+            outcome = "closed"
+            if status.key == "connected":  # disabled or disconnected by an admin: no mail
+                mail = ("[Visitor Management] Provisioning recovered", _recovery(account, status))
+    if mail:
+        _send(account, *mail)
+    return outcome
+
+
+def _alert(account, status):
+    return "\n\n".join(
+        p
+        for p in (
+            f"SCIM host provisioning for {account.name} is {status.label.lower()}.",
+            status.detail,
+            status.explanation,
+            f"Details: {_preferences_url()}",
+            "You get one e-mail when this starts and one when it recovers. Switch these "
+            "e-mails off in Preferences → SCIM Host Provisioning.",
         )
-        transaction.on_commit(
-            lambda: _send(account, "[Visitor Management] Provisioning recovered", body)
-        )
-        return "closed"
+        if p
+    )
+
+
+def _recovery(account, status):
+    return (
+        f"SCIM host provisioning for {account.name} works again: {status.detail}\n\n"
+        f"Details: {_preferences_url()}"
+    )
 
 
 def check_all(*, now=None):
