@@ -1,8 +1,12 @@
-"""Bearer-token authentication for /scim/v2/: the token decides the account.
+"""Token authentication for /scim/v2/: the token decides the account.
 
 ``Authorization: Bearer <token>`` → ``scim_hosts.tokens.authenticate`` → exactly one
-account, put on ``request.scim_account``. Every failure (no header, another scheme, a
-malformed, unknown or rotated token, a disabled integration) gets the same 401 SCIM error
+account, put on ``request.scim_account``. ``Authorization: Basic <base64(name:token)>`` is
+the same token in another envelope: Okta's custom SCIM apps and PingOne offer only a user
+name and password field in their Basic mode, so the token goes in the password and the
+name is ignored (the token alone identifies the account, so no weaker secret is accepted).
+Every failure (no header, another scheme, a malformed, unknown or rotated token, a
+disabled integration) gets the same 401 SCIM error
 with ``WWW-Authenticate: Bearer``, so a caller learns nothing about which accounts exist.
 A browser session never authenticates SCIM: only the header is read.
 
@@ -10,6 +14,9 @@ A browser session never authenticates SCIM: only the header is read.
 views' ``dispatch`` with it). Our views call ``authenticate_request`` themselves, inside
 their error handling. Unlike the library's middleware it never logs request bodies.
 """
+
+import base64
+import binascii
 
 from django_scim.middleware import SCIMAuthCheckMiddleware
 from django_scim.settings import scim_settings
@@ -19,6 +26,8 @@ from scim_hosts.events import record_rejection
 from scim_hosts.tokens import authenticate
 
 UNAUTHORIZED_DETAIL = "Authentication failed: send the account's SCIM token as a Bearer token."
+# A Basic header longer than this cannot carry one of our tokens; it is not decoded.
+MAX_BASIC_CREDENTIALS = 512
 
 
 def unauthorized_response():
@@ -29,15 +38,32 @@ def unauthorized_response():
     )
 
 
+def _basic_password(credentials):
+    """The password of ``Basic`` credentials (RFC 7617), or None when they are malformed."""
+    if len(credentials) > MAX_BASIC_CREDENTIALS:
+        return None
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    _name, colon, password = decoded.partition(":")
+    if not colon or not password or password != password.strip():
+        return None
+    return password
+
+
 def bearer_token(request):
+    """The token an ``Authorization`` header carries (Bearer, or Basic's password), or None."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer":
-        return None
     token = token.strip()
     if not token or " " in token:
         return None
-    return token
+    if scheme.lower() == "bearer":
+        return token
+    if scheme.lower() == "basic":
+        return _basic_password(token)
+    return None
 
 
 def authenticate_request(request, resource_type=""):
