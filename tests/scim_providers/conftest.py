@@ -108,3 +108,66 @@ def umbrella(db):
 @pytest.fixture
 def umbrella_token(umbrella):
     return ScimTokenFactory(account=umbrella, raw_token=OTHER_TOKEN)
+
+
+# --------------------------------------------------------------------------- product side
+
+
+def host_of(account, resource_id):
+    """The Host behind a SCIM id (tombstones included)."""
+    from visitor_mgmt.models import Host
+
+    return Host.objects.get(account=account, public_id=resource_id)
+
+
+def group_of(account, resource_id):
+    from visitor_mgmt.models import HostGroup
+
+    return HostGroup.objects.get(account=account, public_id=resource_id)
+
+
+def group_member_ids(account, resource_id):
+    group = group_of(account, resource_id)
+    return sorted(str(h.public_id) for h in group.members.all())
+
+
+def manual_host_with_history(account, *, email, first_name, last_name, group_name="Reception"):
+    """A host added by hand before the directory was connected, with a visit and a group."""
+    from tests.factories import (
+        HostFactory,
+        HostGroupFactory,
+        HostGroupMembershipFactory,
+        VisitFactory,
+    )
+    from visitor_mgmt.models import Source
+
+    host = HostFactory(
+        account=account,
+        first_name=first_name,
+        last_name=last_name,
+        display_name=f"{first_name} {last_name}",
+        email=email,
+        username="",
+        source=Source.MANUAL,
+    )
+    group = HostGroupFactory(account=account, name=group_name)
+    HostGroupMembershipFactory(group=group, host=host)
+    visit = VisitFactory(account=account, host=host)
+    return host, group, visit
+
+
+def assert_linked(account, host, visit, group):
+    """The manual host became the directory's: same row, same visits and memberships,
+    one host for that person, and the log says it was linked."""
+    from scim_hosts.models import ProvisioningEvent
+    from visitor_mgmt.models import Host, Source, Visit
+
+    host.refresh_from_db()
+    assert host.source == Source.DIRECTORY
+    assert Host.objects.filter(account=account, deleted_at__isnull=True).count() == 1
+    assert Visit.objects.get(pk=visit.pk).host_id == host.pk
+    assert list(group.members.all()) == [host]
+    (row,) = ProvisioningEvent.objects.filter(account=account, action="linked")
+    assert row.resource_id == str(host.public_id)
+    assert row.reason.startswith("Linked existing host")
+    return host
