@@ -12,7 +12,10 @@ few normalisations every client expects back:
 - ``manager`` becomes ``{"value": "<id>"}`` under the enterprise extension, whatever shape
   it arrived in (string, object, ``[{"$ref": ..., "value": ...}]``); an empty value removes it;
 - an attribute that only an extension defines (``manager``, ``department``) sent at the top
-  level is moved into that extension.
+  level is moved into that extension;
+- the enterprise extension sent under a SCIM 1.x-style URN (OneLogin's SCIM templates use
+  ``urn:scim:schemas:extension:enterprise:1.0`` or ``…:2.0``) is read as the standard one,
+  and a SCIM 1.1 ``manager.managerId`` as the manager's ``value``.
 
 Attributes the service does not know are kept verbatim. Known attributes are type-checked
 (``userName`` must be a non-empty string, ``emails`` a list of objects, ...): a wrong type
@@ -35,6 +38,12 @@ from scim_hosts.paths import find_key
 from scim_hosts.schema import ENTERPRISE_URN
 
 NOT_STORED = frozenset({"schemas", "id", "meta", "password"})
+# Enterprise-extension URNs OneLogin's connector templates send (docs/identity-providers/
+# onelogin.md); their attributes are the standard extension's, so they are stored there.
+LEGACY_EXTENSION_URNS = {
+    "urn:scim:schemas:extension:enterprise:1.0": ENTERPRISE_URN,
+    "urn:scim:schemas:extension:enterprise:2.0": ENTERPRISE_URN,
+}
 # Values of one multi-valued attribute (emails, phoneNumbers, roles, ...). Entra sends a few.
 MAX_VALUES = 100
 
@@ -64,7 +73,7 @@ def normalise_manager(value, label="manager"):
         return {"value": value} if value.strip() else None
     if not isinstance(value, dict):
         raise InvalidValue(f'"{label}" must be an id or an object with a "value".')
-    key = find_key(value, "value")
+    key = find_key(value, "value") or find_key(value, "managerId")  # managerId: SCIM 1.1
     manager_id = value.get(key) if key else None
     if manager_id is None or manager_id == "":
         return None
@@ -186,7 +195,7 @@ def clean_document(body, schema):
                         if sub_value is not None:
                             put_core(sub_key, sub_value)
                 continue
-            ext = schema.extension(key)
+            ext = schema.extension(LEGACY_EXTENSION_URNS.get(lowered, key))
             if ext:
                 put_extension(ext[0], ext[1], value)
             else:
