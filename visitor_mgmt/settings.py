@@ -229,7 +229,13 @@ SCIM_SERVICE_PROVIDER = {
             "name": "OAuth Bearer Token",
             "description": "Authentication with the account's SCIM secret token",
             "primary": True,
-        }
+        },
+        {
+            # For clients that offer only Basic (Okta custom apps, PingOne): scim_hosts.auth.
+            "type": "httpbasic",
+            "name": "HTTP Basic",
+            "description": "The account's SCIM secret token as the password; any user name",
+        },
     ],
     "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
     "USER_MODEL_GETTER": "scim_hosts.adapters.get_host_model",

@@ -28,7 +28,12 @@ def test_service_provider_config(api):
                 "name": "OAuth Bearer Token",
                 "description": "Authentication with the account's SCIM secret token",
                 "primary": True,
-            }
+            },
+            {
+                "type": "httpbasic",
+                "name": "HTTP Basic",
+                "description": "The account's SCIM secret token as the password; any user name",
+            },
         ],
         "meta": {
             "resourceType": "ServiceProviderConfig",
