@@ -15,12 +15,16 @@ Disabled           the admin switched provisioning off (requests are refused)
 Failing            the latest request failed, or a clear share of the last hour's
                    requests failed (``FAILING_MIN`` or more, at least ``FAILING_SHARE``)
 Waiting            a token exists and no request has succeeded yet
-Stalled            it was connected, and no request came for ``STALL_AFTER``
+Stalled            it was connected, and no request came for ``STALL_AFTER`` (only for a
+                   provider that syncs on a schedule: Entra; see scim_hosts.providers)
 Connected          otherwise (with the last successful request time)
 =================  ===============================================================
 
 A 404 is not a failure: identity providers ask for resources that are gone as a matter of
 course (Entra reads a user before deleting it).
+
+Every text names the identity provider the account's admins chose (Entra by default) and
+its own field and button names.
 """
 
 import logging
@@ -41,11 +45,11 @@ from scim_hosts.models import (
     RetiredScimToken,
     ScimToken,
 )
+from scim_hosts.providers import ENTRA, account_provider
 from visitor_mgmt.models import Account, Membership
 
 logger = logging.getLogger(__name__)
 
-PROVIDER = "Microsoft Entra ID"
 # Entra's incremental cycle runs about every 40 minutes: two hours is three missed cycles.
 STALL_AFTER = timedelta(hours=2)
 FAILING_WINDOW = timedelta(hours=1)
@@ -107,8 +111,9 @@ def latest_failure(account, *, since=None):
     return events.order_by("-created_at", "-id").first()
 
 
-def explain(event, now):
+def explain(event, now, provider=ENTRA):
     """What an admin can act on, in words, for one failure row of the log."""
+    name = provider.name
     ago = _ago(event.created_at, now)
     times = f" ({event.repeat_count} requests)" if event.repeat_count > 1 else ""
     action = event.action
@@ -121,55 +126,56 @@ def explain(event, now):
         when = f" on {_when(retired.retired_at)}" if retired else ""
         if action == "refused-replaced":
             return (
-                f"{ago} {PROVIDER} used a token that was replaced{when}{times}: paste the new "
-                f"token into {PROVIDER}'s Admin Credentials (Provisioning → Admin "
-                "Credentials → Secret Token), then Test Connection and Save."
+                f"{ago} {name} used a token that was replaced{when}{times}: paste the new "
+                f"token into {name}'s {provider.token_place}, then {provider.test_and_save}."
             )
         return (
-            f"{ago} {PROVIDER} used a token that was revoked when provisioning was "
+            f"{ago} {name} used a token that was revoked when provisioning was "
             f"disconnected{when}{times}. Generate a new token here to connect again, or turn "
-            f"provisioning off in {PROVIDER}."
+            f"provisioning off in {name}."
         )
     if action == "refused-disabled":
         return (
-            f"{ago} {PROVIDER}'s requests were refused{times} because provisioning is "
+            f"{ago} {name}'s requests were refused{times} because provisioning is "
             "disabled here. Enable provisioning below to let it sync again."
         )
     if action == "refused-wrong-secret":
         return (
-            f"{ago} {PROVIDER} sent a Secret Token that is not this account's current token "
-            f"(it ends …{event.token_hint}){times}. Copy the token again into Admin "
-            "Credentials; if nobody has it any more, rotate it here."
+            f"{ago} {name} sent a {provider.token_label} that is not this account's current "
+            f"token (it ends …{event.token_hint}){times}. Copy the token again into "
+            f"{provider.credentials}; if nobody has it any more, rotate it here."
         )
     if action == "rate-limited":
         return (
-            f"{ago} {PROVIDER} sent requests faster than this account's limit{times}; they "
+            f"{ago} {name} sent requests faster than this account's limit{times}; they "
             "were refused with HTTP 429 and are retried automatically. If this keeps "
             "happening, ask your operator to raise SCIM_RATE_LIMIT."
         )
     if action == "link-conflict":
         return (
-            f'{ago} {PROVIDER} could not link "{event.resource_name}": more than one host '
+            f'{ago} {name} could not link "{event.resource_name}": more than one host '
             "matches it (see the conflicts below). Edit or delete one of them; the next sync "
             "links the other."
         )
     status = event.status or 0
     if status >= 500:
         return (
-            f"{ago} a request from {PROVIDER} failed because the service was temporarily "
-            f"unavailable (HTTP {status}). {PROVIDER} retries on its own."
+            f"{ago} a request from {name} failed because the service was temporarily "
+            f"unavailable (HTTP {status}). {name} retries on its own."
         )
     what = f"{event.method} {event.resource_type}".strip() or "A request"
     kind = f", {event.scim_type}" if event.scim_type else ""
     return (
-        f"{ago} {PROVIDER}'s {what} request was refused (HTTP {status}{kind}): "
+        f"{ago} {name}'s {what} request was refused (HTTP {status}{kind}): "
         f"{event.reason or 'no reason given'}{times}"
     )
 
 
-def provisioning_status(*, account, token=None, now=None):
+def provisioning_status(*, account, token=None, now=None, provider=None):
     """The Status of an account's provisioning (a bounded number of queries)."""
     now = now or timezone.now()
+    provider = provider or account_provider(account)
+    name = provider.name
     if token is None:
         token = ScimToken.objects.filter(account=account).first()
     if token is None:
@@ -180,8 +186,8 @@ def provisioning_status(*, account, token=None, now=None):
             "disabled",
             "Disabled",
             "disabled",
-            f"Provisioning is switched off: {PROVIDER}'s requests are refused.",
-            explain(event, now) if event else "",
+            f"Provisioning is switched off: {name}'s requests are refused.",
+            explain(event, now, provider) if event else "",
         )
     failed, succeeded = _last_hour_counts(account, now)
     latest_failed = token.last_failure_at is not None and (
@@ -196,24 +202,26 @@ def provisioning_status(*, account, token=None, now=None):
             if latest_failed
             else f"{failed} of the last hour's requests failed."
         )
-        return Status("failing", "Failing", "off", detail, explain(event, now) if event else "")
+        explanation = explain(event, now, provider) if event else ""
+        return Status("failing", "Failing", "off", detail, explanation)
     if token.last_success_at is None:
         return Status(
             "waiting",
-            f"Waiting for {PROVIDER}",
+            f"Waiting for {name}",
             "warn",
-            f"The token is ready; {PROVIDER} has not connected yet. Paste the Tenant URL and "
-            f"Secret Token into {PROVIDER}, then Test Connection.",
+            f"The token is ready; {name} has not connected yet. Paste the "
+            f"{provider.url_label} and {provider.token_label} into {name}, then "
+            f"{provider.test}.",
         )
     last_seen = max(filter(None, (token.last_success_at, token.last_used_at)))
-    if now - last_seen > STALL_AFTER:
+    if provider.sync_note and now - last_seen > STALL_AFTER:
         return Status(
             "stalled",
             "Stalled",
             "warn",
             f"Connected before, but no request for {timesince(last_seen, now, depth=1)}: "
-            f"{PROVIDER} syncs about every 40 minutes. Check that provisioning is On in "
-            f"{PROVIDER} and not in quarantine.",
+            f"{name} {provider.sync_note}. Check that provisioning is On in "
+            f"{name} and not in quarantine.",
         )
     return Status(
         "connected",

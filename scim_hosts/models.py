@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from scim_hosts.providers import ProviderKey
 from visitor_mgmt.models import Account
 
 
@@ -131,3 +132,23 @@ class ProvisioningEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.outcome}"
+
+
+class ProviderChoice(models.Model):
+    """The identity provider an account's admins said they provision from.
+
+    It changes only what the SCIM section says (setup steps, field names, status words;
+    see scim_hosts.providers), never what the SCIM server accepts. No row: Entra.
+    """
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(
+        max_length=16, choices=ProviderKey.choices, default=ProviderKey.ENTRA
+    )
+    chosen_at = models.DateTimeField()
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return f"{self.account_id}: {self.get_provider_display()}"
