@@ -13,7 +13,8 @@ from django.utils import timezone
 from scim_hosts import health
 from scim_hosts.filters import HostFilterQuery
 from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
-from scim_hosts.models import ProvisioningEvent, ProvisioningIncident, ScimToken
+from scim_hosts.models import ProviderChoice, ProvisioningEvent, ProvisioningIncident, ScimToken
+from scim_hosts.providers import PROVIDERS, ProviderKey, account_provider, provider_by_key
 from scim_hosts.tokens import grace_token, hash_token, revoke_token, rotate_token, tenant_url
 from visitor_mgmt.models import Account, Host, HostGroup
 from visitor_mgmt.selectors import directory_managed_counts, unmanaged_host_counts
@@ -40,6 +41,7 @@ ACTION_LABELS = {
     "enabled": "Provisioning enabled",
     "disabled": "Provisioning disabled",
     "disconnected": "Provisioning disconnected",
+    "provider-chosen": "Identity provider chosen",
     "linked": "Linked existing record",
     "link-conflict": "Link conflict",
     "refused-disabled": "Refused: provisioning disabled",
@@ -117,6 +119,40 @@ def disconnect(*, account, actor):
     return hosts, groups
 
 
+def set_provider(*, account, provider_key, actor):
+    """Record which identity provider the account provisions from. Returns the Provider.
+
+    Raises ValueError for a key that is not one of ProviderKey. Logged (who, which) like
+    every other change to the integration; choosing the current one again changes nothing.
+    """
+    if provider_key not in PROVIDERS:
+        raise ValueError(f"Unknown identity provider: {provider_key!r}")
+    with transaction.atomic():
+        choice, created = ProviderChoice.objects.select_for_update().get_or_create(
+            account=account,
+            defaults={"provider": provider_key, "chosen_at": timezone.now(), "chosen_by": actor},
+        )
+        previous = None if created else choice.provider
+        if previous == provider_key:
+            return provider_by_key(provider_key)
+        if not created:
+            choice.provider = provider_key
+            choice.chosen_at = timezone.now()
+            choice.chosen_by = actor
+            choice.save(update_fields=["provider", "chosen_at", "chosen_by"])
+        label = ProviderKey(provider_key).label
+        was = f" (was {ProviderKey(previous).label})" if previous else ""
+        ProvisioningEvent.objects.create(
+            account=account,
+            resource_type="Token",
+            action="provider-chosen",
+            outcome=ProvisioningEvent.Outcome.SUCCESS,
+            actor=actor,
+            reason=f"Identity provider: {label}{was}",
+        )
+    return provider_by_key(provider_key)
+
+
 def link_conflicts(account, *, now=None):
     """Identifiers the directory could not link because several hosts match them, while
     that is still so: [{"user_name": ..., "hosts": [Host, ...]}]."""
@@ -187,12 +223,15 @@ def recent_events(account, limit=RECENT_EVENTS):
 def section_context(request, account):
     """Context of the Preferences section (a bounded number of queries)."""
     token = account_token(account)
+    provider = account_provider(account)
     new_token = pop_new_token(request.session, account=account, token=token)
     managed = directory_managed_counts(account=account)
     linkable, unlinkable = unmanaged_host_counts(account=account)
     return {
         "token": token,
-        "status": health.provisioning_status(account=account, token=token),
+        "provider": provider,
+        "provider_choices": ProviderKey.choices,
+        "status": health.provisioning_status(account=account, token=token, provider=provider),
         "new_token": new_token,
         "grace_token": grace_token(account) if token else None,
         "tenant_url": tenant_url(),
@@ -220,7 +259,9 @@ def log_page(*, account, outcome="", resource_type="", page=None):
     return page_obj
 
 
-def _mapping_rows(mappings, model):
+def _mapping_rows(mappings, model, sources=None):
+    """Rows of one mappings table; ``sources`` (SCIM path -> the provider's attribute)
+    replaces Entra's default source column for another provider."""
     rows = []
     for mapping in mappings:
         field_label = None
@@ -229,7 +270,9 @@ def _mapping_rows(mappings, model):
         rows.append(
             {
                 "scim_path": mapping.scim_path,
-                "entra_source": mapping.entra_source,
+                "source": mapping.entra_source
+                if sources is None
+                else sources.get(mapping.scim_path, ""),
                 "field": mapping.field,
                 "field_label": field_label,
                 "required": mapping.required,
@@ -239,15 +282,19 @@ def _mapping_rows(mappings, model):
     return rows
 
 
-def mapping_tables():
-    """The reference tables of the mappings page, straight from scim_hosts.mapping."""
+def mapping_tables(provider=None):
+    """The reference tables of the mappings page, straight from scim_hosts.mapping, with
+    the chosen provider's source attributes (Entra's when none)."""
+    entra = provider is None or provider.is_entra
+    user_sources = None if entra else provider.sources
+    group_sources = None if entra else provider.group_sources
     return [
         {
             "key": "users",
             "title": "Users \u2192 hosts",
             "intro": "Each provisioned user becomes a host. Users are matched on userName.",
             "field_heading": "Host field",
-            "rows": _mapping_rows(USER_MAPPINGS, Host),
+            "rows": _mapping_rows(USER_MAPPINGS, Host, user_sources),
         },
         {
             "key": "groups",
@@ -255,6 +302,6 @@ def mapping_tables():
             "intro": "Each provisioned group becomes a host group. Groups are matched on "
             "displayName.",
             "field_heading": "Host group field",
-            "rows": _mapping_rows(GROUP_MAPPINGS, HostGroup),
+            "rows": _mapping_rows(GROUP_MAPPINGS, HostGroup, group_sources),
         },
     ]

@@ -14,4 +14,5 @@ urlpatterns = [
     path("enabled/", views.set_enabled, name="set-enabled"),
     path("log/", views.log, name="log"),
     path("mappings/", views.mappings, name="mappings"),
+    path("provider/", views.set_provider, name="set-provider"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from scim_hosts import preferences_services as services
 from scim_hosts.health import set_alerts_enabled
 from scim_hosts.models import ProvisioningEvent
+from scim_hosts.providers import PROVIDERS, account_provider, provider_by_key
 from scim_hosts.tokens import GRACE_PERIODS, tenant_url
 from scim_hosts.tokens import end_grace as end_token_grace
 from scim_hosts.tokens import set_enabled as set_provisioning_enabled
@@ -34,9 +35,10 @@ def token_generate(request):
         )
         return redirect("scim_prefs:token-rotate")
     services.stash_new_token(request.session, account=request.account, raw_token=raw)
+    provider = account_provider(request.account)
     messages.success(
         request,
-        "Secret token generated. Copy it now and paste it into Microsoft Entra ID: "
+        f"Secret token generated. Copy it now and paste it into {provider.name}: "
         "it will not be shown again.",
     )
     return _back_to_section()
@@ -53,9 +55,14 @@ class RotateTokenForm(forms.Form):
         initial="0",
         required=False,  # no choice: the safe default, the old token stops now
         widget=forms.RadioSelect,
-        help_text="Keeping it working for a while lets you paste the new token into "
-        "Microsoft Entra ID without a failed sync cycle.",
     )
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grace"].help_text = (
+            "Keeping it working for a while lets you paste the new token into "
+            f"{provider.name} without a failed sync cycle."
+        )
 
 
 @account_admin_required
@@ -66,7 +73,8 @@ def token_rotate(request):
     if token is None:
         messages.info(request, "There is no secret token to rotate yet. Generate one first.")
         return _back_to_section()
-    form = RotateTokenForm(request.POST if request.method == "POST" else None)
+    provider = account_provider(request.account)
+    form = RotateTokenForm(request.POST if request.method == "POST" else None, provider=provider)
     if request.method == "POST" and form.is_valid():
         grace = GRACE_PERIODS[form.cleaned_data["grace"] or "0"]
         try:
@@ -84,14 +92,14 @@ def token_rotate(request):
             old = "The previous token no longer works"
         messages.success(
             request,
-            f"Secret token rotated. {old}: paste the new one into Microsoft Entra ID now. "
+            f"Secret token rotated. {old}: paste the new one into {provider.name} now. "
             "It will not be shown again.",
         )
         return _back_to_section()
     return render(
         request,
         "scim_hosts/rotate_confirm.html",
-        {"token": token, "tenant_url": tenant_url(), "form": form},
+        {"token": token, "tenant_url": tenant_url(), "form": form, "provider": provider},
     )
 
 
@@ -127,7 +135,11 @@ def disconnect(request):
     return render(
         request,
         "scim_hosts/disconnect_confirm.html",
-        {"token": token, "counts": directory_managed_counts(account=request.account)},
+        {
+            "token": token,
+            "counts": directory_managed_counts(account=request.account),
+            "provider": account_provider(request.account),
+        },
     )
 
 
@@ -154,17 +166,18 @@ def set_enabled(request):
         messages.error(request, "Choose whether provisioning is enabled.")
         return _back_to_section()
     enabled = value == "true"
+    provider = account_provider(request.account)
     try:
         set_provisioning_enabled(account=request.account, enabled=enabled, actor=request.user)
     except ValueError as error:
         messages.error(request, str(error))
         return _back_to_section()
     if enabled:
-        messages.success(request, "Provisioning enabled. Microsoft Entra ID can sync again.")
+        messages.success(request, f"Provisioning enabled. {provider.title} can sync again.")
     else:
         messages.success(
             request,
-            "Provisioning disabled. Microsoft Entra ID's requests are refused until you enable "
+            f"Provisioning disabled. {provider.title}'s requests are refused until you enable "
             "it again; the secret token is kept.",
         )
     return _back_to_section()
@@ -196,10 +209,40 @@ def log(request):
         resource_type=filters.get("resource_type", ""),
         page=request.GET.get("page"),
     )
-    return render(request, "scim_hosts/log.html", {"form": form, "page_obj": page_obj})
+    return render(
+        request,
+        "scim_hosts/log.html",
+        {"form": form, "page_obj": page_obj, "provider": account_provider(request.account)},
+    )
 
 
 @account_admin_required
 @require_http_methods(["GET"])
 def mappings(request):
-    return render(request, "scim_hosts/mappings.html", {"tables": services.mapping_tables()})
+    # ?provider= shows another provider's page (linked from its steps); an unknown value
+    # falls back to the account's choice rather than failing.
+    key = request.GET.get("provider")
+    provider = provider_by_key(key) if key in PROVIDERS else account_provider(request.account)
+    return render(
+        request,
+        "scim_hosts/mappings.html",
+        {"tables": services.mapping_tables(provider), "provider": provider},
+    )
+
+
+@account_admin_required
+@require_POST
+def set_provider(request):
+    try:
+        provider = services.set_provider(
+            account=request.account,
+            provider_key=request.POST.get("provider", ""),
+            actor=request.user,
+        )
+    except ValueError:
+        messages.error(request, "Choose one of the identity providers in the list.")
+        return _back_to_section()
+    messages.success(
+        request, f"Identity provider: {provider.label}. Its setup steps are shown below."
+    )
+    return _back_to_section()
