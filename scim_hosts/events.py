@@ -145,9 +145,12 @@ def record_repeated_failure(*, account, kind, **fields):
     key = f"scim-log-repeat:{account.pk}:{kind}:{minute}"
     try:
         row_id = default_cache.get(key)
-        if row_id is not None and ProvisioningEvent.objects.filter(pk=row_id).update(
-            repeat_count=F("repeat_count") + 1
-        ):
+        # The row must still be that minute's row of this account and kind (a cache that
+        # outlived its database, e.g. after a restore, must not count into another row).
+        same_row = ProvisioningEvent.objects.filter(
+            pk=row_id, account=account, action=fields.get("action", "")
+        )
+        if row_id is not None and same_row.update(repeat_count=F("repeat_count") + 1):
             return
         values = {k: _field(k, v) if isinstance(v, str) else v for k, v in fields.items()}
         event = ProvisioningEvent.objects.create(
