@@ -1,0 +1,63 @@
+"""Okta pushes group memberships in parallel PATCHes to the same group (other SCIM servers
+lost members that way: a read-modify-write without a lock). Each PATCH removes one member
+and adds another, in Okta's shape; none may be lost, none may fail.
+
+PostgreSQL only (real row locks across connections).
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tests.scim_providers.conftest import (
+    CORE_GROUP,
+    CORE_USER,
+    TOKEN,
+    ProviderClient,
+    group_member_ids,
+    patch_ops,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_parallel_okta_membership_patches_lose_no_member(initech, initech_token):
+    okta = ProviderClient(Client(), initech, TOKEN)
+    ids = [
+        okta.post("/Users", {"schemas": [CORE_USER], "userName": f"u{n}@okta.local"}).json["id"]
+        for n in range(8)
+    ]
+    old, new = ids[:4], ids[4:]
+    resp = okta.post(
+        "/Groups",
+        {
+            "schemas": [CORE_GROUP],
+            "displayName": "Parallel",
+            "members": [{"value": i} for i in old],
+        },
+    )
+    group_id = resp.json["id"]
+    barrier = threading.Barrier(4)
+    statuses = [None] * 4
+
+    def worker(n):
+        try:
+            client = ProviderClient(Client(), initech, TOKEN, auth="basic")
+            body = patch_ops(
+                {"op": "remove", "path": f'members[value eq "{old[n]}"]'},
+                {"op": "add", "path": "members", "value": [{"value": new[n], "display": "x"}]},
+            )
+            barrier.wait()
+            statuses[n] = client.patch(f"/Groups/{group_id}", body).status
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(status in (200, 204) for status in statuses), statuses
+    assert group_member_ids(initech, group_id) == sorted(new)
