@@ -175,8 +175,6 @@ def test_existing_manual_host_is_linked(pingone, initech):
 
 def test_its_email_co_example_is_a_clear_invalid_filter_never_an_empty_list(pingone):
     """``email`` is no SCIM attribute: an empty list would make PingOne create a duplicate."""
-    from tests.scim_entra.conftest import assert_error
-
     resp = pingone.get("/Users?filter=email%20Co%20%22initech.example%22")
     body = assert_error(resp, 400, "invalidFilter")
     assert "email" in body["detail"]
