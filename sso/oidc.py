@@ -151,6 +151,20 @@ def finish(request):
     pending_all = dict(request.session.get(PENDING_KEY, {}))
     pending = pending_all.pop(state, None)
     request.session[PENDING_KEY] = pending_all
+    error = request.GET.get("error")
+    if error:
+        # The provider's own answer (the person cancelled, is not assigned to the
+        # application, ...), said before anything else: such answers often carry no state.
+        description = request.GET.get("error_description", "")
+        connection = None
+        if pending is not None:
+            connection = SsoConnection.objects.filter(account_id=pending["account"]).first()
+        raise FlowRefused(
+            f"The provider did not sign you in: {error}"
+            + (f" ({description[:200]})" if description else "."),
+            connection=connection,
+            pending=pending,
+        )
     if pending is None:
         # Authlib would refuse too (its state data is gone); say it in our words.
         raise FlowRefused(_reason_for(MismatchingStateError()))

@@ -1,5 +1,7 @@
 """Sign in with single sign-on: the e-mail page, and the provider's way back."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -16,6 +18,7 @@ from sso.models import SsoEvent
 from sso.signals import SSO_BACKEND
 
 Action = SsoEvent.Action
+logger = logging.getLogger(__name__)
 
 
 def _safe_next(request, url):
@@ -76,7 +79,11 @@ def callback(request):
         connection, pending, claims = oidc.finish(request)
     except oidc.FlowRefused as exc:
         connection = exc.connection
-        if connection is not None:
+        if connection is None:
+            # Nothing ties the answer to an account (no or an unknown state): the server
+            # log is the only place for it.
+            logger.warning("SSO callback refused: %s", exc.reason)
+        else:
             action = Action.TEST_FAILED if exc.pending.get("purpose") == "test" else Action.REFUSED
             services.record_event(account=connection.account, action=action, reason=exc.reason)
             if action == Action.TEST_FAILED:
