@@ -19,12 +19,11 @@ import time
 import urllib.parse
 
 import flask
+import oidc_provider_mock
 import requests
 import werkzeug.serving
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-
-import oidc_provider_mock
 
 # Talk to the provider directly, never through a proxy from the environment.
 _http = requests.Session()
@@ -104,9 +103,7 @@ class Provider:
         header_b64, payload_b64, signature = id_token.split(".")
         header = json.loads(_unb64(header_b64))
         claims = json.loads(_unb64(payload_b64))
-        key = RSAKey.import_key(
-            flask.g.oidc_provider_mock_storage.jwk.as_dict(is_private=True)
-        )
+        key = RSAKey.import_key(flask.g.oidc_provider_mock_storage.jwk.as_dict(is_private=True))
         mode = self.tamper
         now = int(time.time())
         if mode == "no-id-token":
@@ -114,9 +111,7 @@ class Provider:
         elif mode == "changed-claim":
             # Somebody edits the token in transit: the signature no longer covers it.
             claims["email"] = "ceo@acme.example"
-            body["id_token"] = ".".join(
-                [header_b64, _b64(json.dumps(claims).encode()), signature]
-            )
+            body["id_token"] = ".".join([header_b64, _b64(json.dumps(claims).encode()), signature])
         elif mode == "foreign-key":
             stranger = RSAKey.generate_key(2048, parameters={"kid": header.get("kid")})
             body["id_token"] = jwt.encode(header, claims, stranger)

@@ -15,9 +15,12 @@ User = get_user_model()
 
 
 def member(account, email, role=Membership.Role.STAFF, **user):
-    return MembershipFactory(account=account, role=role, user__username=email, **{
-        f"user__{k}": v for k, v in user.items()
-    }).user
+    return MembershipFactory(
+        account=account,
+        role=role,
+        user__username=email,
+        **{f"user__{k}": v for k, v in user.items()},
+    ).user
 
 
 def signed_in_user(client):
