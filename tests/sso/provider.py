@@ -113,7 +113,8 @@ class Provider:
             claims["email"] = "ceo@acme.example"
             body["id_token"] = ".".join([header_b64, _b64(json.dumps(claims).encode()), signature])
         elif mode == "foreign-key":
-            stranger = RSAKey.generate_key(2048, parameters={"kid": header.get("kid")})
+            kid = {"kid": header["kid"]} if header.get("kid") else None
+            stranger = RSAKey.generate_key(2048, parameters=kid)
             body["id_token"] = jwt.encode(header, claims, stranger)
         else:
             if mode == "expired":
