@@ -1,6 +1,6 @@
 """Keeps track of who is signed in where, so deactivating a user ends their sessions."""
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -16,7 +16,7 @@ def _logged_in(sender, request, user, **kwargs):
         services.session_opened(
             user=user,
             session_key=session.session_key,
-            via_sso=getattr(user, "backend", "") == SSO_BACKEND,
+            via_sso=session.get(BACKEND_SESSION_KEY) == SSO_BACKEND,
         )
 
 
