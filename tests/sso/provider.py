@@ -43,7 +43,7 @@ class Provider:
         # Its request lines would fill the test output.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.tamper = None
-        self.seen = {"code_challenges": [], "code_verifiers": [], "nonces": []}
+        self.seen = {"code_challenges": [], "code_verifiers": [], "nonces": [], "client_auth": []}
         self.app = oidc_provider_mock.app(require_nonce=False)
         self.app.before_request(self._record)
         self.app.after_request(self._rewrite_id_token)
@@ -88,6 +88,9 @@ class Provider:
             self.seen["nonces"].append(request.args.get("nonce"))
         if request.path == "/oauth2/token":
             self.seen["code_verifiers"].append(request.form.get("code_verifier"))
+            auth = request.authorization
+            if auth is not None:
+                self.seen["client_auth"].append(f"{auth.username}:{auth.password}")
 
     def _rewrite_id_token(self, response):
         if (
