@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sso import oidc, selectors, services
 from sso.forms import PolicyForm, ProviderForm
+from sso.views import continue_to_provider
 from visitor_mgmt.permissions import account_admin_required
 from visitor_mgmt.views.common import add_service_errors, paginate
 
@@ -123,7 +124,7 @@ def test_sign_in(request):
         )
         messages.error(request, f"Test sign-in failed: {exc.reason}")
         return _back_to_section()
-    return redirect(url)
+    return continue_to_provider(request, url)
 
 
 @account_admin_required

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.browser_support import chromium, new_page, plain_http_cookies  # noqa: F401
 from tests.sso.provider import Provider
 
 CLIENT_SECRET = "s3cret-of-acme-Zq8xv1"  # noqa: S105 - a test value

@@ -1,3 +1,5 @@
+import html
+import re
 import urllib.parse
 
 from django.conf import settings
@@ -6,6 +8,17 @@ from django.conf import settings
 def start(client, email, **extra):
     """Screen 1: the work e-mail. Returns the response (a redirect to the provider)."""
     return client.post("/sso/start/", {"email": email, **extra})
+
+
+def provider_url(response):
+    """Where the product sends the browser on to: the provider's authorization URL."""
+    assert response.status_code == 200, response.status_code
+    page = response.content.decode()
+    match = re.search(r'<a id="sso-continue" href="([^"]+)"', page)
+    assert match, page
+    url = html.unescape(match.group(1))
+    assert response["Refresh"] == f"0;url={url}"
+    return url
 
 
 def local_path(url):
@@ -18,8 +31,7 @@ def local_path(url):
 def sign_in(client, provider, email, sub=None):
     """The whole flow as a browser runs it; returns the product's answer to the callback."""
     response = start(client, email)
-    assert response.status_code == 302, response.content.decode()
-    back = provider.authorize(response["Location"], sub or email)
+    back = provider.authorize(provider_url(response), sub or email)
     return client.get(local_path(back))
 
 
