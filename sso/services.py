@@ -234,6 +234,10 @@ def connection_set_policy(
     connection.require_sso = require_sso
     connection.save(update_fields=["create_staff_on_first_sign_in", "require_sso", "updated_at"])
     connection.break_glass_admins.set(admins)
+    if require_sso and "single sign-on required" in changes:
+        # Password sessions opened before now end too: from now on only the provider (or
+        # being a break-glass admin) lets these people in.
+        transaction.on_commit(lambda: end_password_sessions(account=account, keep=admins))
     if changes:
         record_event(
             account=account,
@@ -331,13 +335,36 @@ def session_closed(*, session_key):
         UserSession.objects.filter(session_key=session_key).delete()
 
 
-def end_user_sessions(*, user, reason):
-    """Delete every session ``user`` signed in to (their next request is signed out)."""
+def _delete_sessions(keys):
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     for key in keys:
         store(session_key=key).delete()
-    UserSession.objects.filter(user=user).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
+
+
+def end_password_sessions(*, account, keep):
+    """End the sessions of the account's users who signed in with a password, except the
+    users in ``keep`` (the break-glass admins)."""
+    keys = list(
+        UserSession.objects.filter(via_sso=False, user__membership__account=account)
+        .exclude(user__in=[u.pk for u in keep])
+        .values_list("session_key", flat=True)
+    )
+    _delete_sessions(keys)
+    if keys:
+        record_event(
+            account=account,
+            action=Action.SESSIONS_ENDED,
+            reason=f"{len(keys)} password session{'s' if len(keys) != 1 else ''} ended: "
+            "single sign-on is now required",
+        )
+    return len(keys)
+
+
+def end_user_sessions(*, user, reason):
+    """Delete every session ``user`` signed in to (their next request is signed out)."""
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    _delete_sessions(keys)
     membership = Membership.objects.filter(user=user).select_related("account").first()
     if keys and membership is not None:
         record_event(

@@ -272,3 +272,40 @@ def test_the_client_secret_never_appears_in_a_response_or_a_log(
     for body in bodies:
         assert CLIENT_SECRET not in body
     assert all(CLIENT_SECRET not in e.reason for e in SsoEvent.objects.all())
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(admin_client, idp):
+    """OpenID Connect Discovery §4.3: a provider must call itself what it was asked as."""
+    import json
+    import threading
+
+    import werkzeug.serving
+
+    from tests.sso.provider import _http
+
+    document = _http.get(idp.url + "/.well-known/openid-configuration", timeout=5).json()
+    document["issuer"] = "https://login.other.example"
+
+    def impostor(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(document).encode()]
+
+    server = werkzeug.serving.make_server("127.0.0.1", 0, impostor)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        response = admin_client.post(
+            "/preferences/sso/provider/",
+            {
+                "issuer": f"http://127.0.0.1:{server.server_port}",
+                "client_id": "x",
+                "client_secret": "y",
+                "domains": "acme.example",
+            },
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert response.status_code == 200
+    assert "The provider calls itself https://login.other.example" in response.content.decode()
+    assert not SsoConnection.objects.exists()

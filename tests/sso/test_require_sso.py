@@ -221,3 +221,23 @@ def django_capture_on_commit():
     from django.test import TestCase
 
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def test_requiring_single_sign_on_ends_password_sessions_but_not_break_glass_or_sso_ones(
+    account, acme_sso, idp, people
+):
+    from django.test import Client
+
+    sam_password, max_password, sam_sso = Client(), Client(), Client()
+    assert password_login(sam_password, people["sam"]).status_code == 302
+    assert password_login(max_password, people["max"]).status_code == 302
+    sign_in(sam_sso, idp, "sam@acme.example", sub="sam-sub")
+
+    with django_capture_on_commit():
+        require_sso(account, people, [people["max"]])
+
+    assert sam_password.get("/hosts/")["Location"].startswith("/accounts/login/")
+    assert max_password.get("/hosts/").status_code == 200
+    assert sam_sso.get("/hosts/").status_code == 200
+    event = SsoEvent.objects.get(action=SsoEvent.Action.SESSIONS_ENDED)
+    assert event.reason == "1 password session ended: single sign-on is now required"
