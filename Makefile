@@ -30,6 +30,8 @@ install-dev: $(VENV)/.installed-dev
 
 # The Tenant URL, Location headers and $refs name the address the server really listens on.
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+# An OpenID Connect provider on this machine may speak plain HTTP in development.
+run: export SSO_ALLOW_HTTP_LOOPBACK ?= true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

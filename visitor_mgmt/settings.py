@@ -58,6 +58,14 @@ INSTALLED_APPS = [
     "django_scim",
     "visitor_mgmt.apps.VisitorMgmtConfig",
     "scim_hosts.apps.ScimHostsConfig",
+    "sso.apps.SsoConfig",
+]
+
+# Single sign-on (wired by name only; the core never imports sso): password sign-in that
+# respects an account's "require single sign-on", and the backend SSO sessions run under.
+AUTHENTICATION_BACKENDS = [
+    "sso.backends.PasswordBackend",
+    "sso.backends.SsoBackend",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +224,8 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         # django-scim2 logs whole request bodies at DEBUG; never let that reach a log.
         "django_scim": {"level": "WARNING"},
+        # The OpenID Connect client's debug lines name tokens and codes.
+        "authlib": {"level": "WARNING"},
     },
 }
 
@@ -259,3 +269,13 @@ SCIM_MAX_BODY_BYTES = env_int("SCIM_MAX_BODY_BYTES", 1024 * 1024)
 # The stored SCIM document of one host or group (what GET returns), as JSON.
 SCIM_MAX_RESOURCE_BYTES = env_int("SCIM_MAX_RESOURCE_BYTES", 64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(SCIM_MAX_BODY_BYTES, 2_621_440)
+
+# --- Single sign-on (OpenID Connect; see docs/single-sign-on.md) ---
+# Plain-HTTP providers are refused except on a loopback address with this on (a provider
+# run on the developer's machine); production providers speak HTTPS.
+SSO_ALLOW_HTTP_LOOPBACK = env_bool("SSO_ALLOW_HTTP_LOOPBACK", False)
+SSO_HTTP_TIMEOUT = env_int("SSO_HTTP_TIMEOUT", 10)
+# Seconds of clock difference tolerated on an ID token's exp/iat.
+SSO_CLOCK_LEEWAY = env_int("SSO_CLOCK_LEEWAY", 60)
+# A session begun through the provider lasts this long: the provider is asked again after.
+SSO_SESSION_SECONDS = env_int("SSO_SESSION_SECONDS", 12 * 3600)

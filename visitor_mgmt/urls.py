@@ -11,6 +11,9 @@ urlpatterns = [
     # The directory connector is wired here by name only; the core never imports it.
     path("scim/v2/", include("scim_hosts.urls")),
     path("preferences/scim/", include("scim_hosts.preferences_urls")),
+    # Single sign-on, wired by name only too.
+    path("sso/", include("sso.urls")),
+    path("preferences/sso/", include("sso.preferences_urls")),
     path("", include("visitor_mgmt.kiosk.urls")),
     path("", include("visitor_mgmt.urls_pages")),
 ]
