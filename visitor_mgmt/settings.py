@@ -1,7 +1,8 @@
 """Settings for Visitor Management.
 
 Everything that differs between a laptop and production comes from the environment;
-the defaults are safe for local use (SQLite file, DEBUG on, localhost only).
+the defaults are production-safe (DEBUG off, localhost only, no built-in SECRET_KEY).
+`make run` and the tests switch on what development needs explicitly (DEBUG, a local key).
 """
 
 import os
@@ -32,14 +33,17 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
+# No fallback key, not even with DEBUG on: a known key makes sessions and kiosk cookies
+# forgeable. `make run` keeps a random key of its own in .dev-secret-key; tests set one.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development only: a fixed key so sessions survive restarts of `make run`.
-    SECRET_KEY = "dev-insecure-visitor-mgmt-key-do-not-use-in-production-0123456789"
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in the environment (e.g. "
+        "SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')\"); "
+        "`make run` sets one for local development."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
