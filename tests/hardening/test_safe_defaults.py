@@ -57,4 +57,3 @@ def test_manage_py_refuses_to_start_without_a_secret_key():
     )
     assert proc.returncode != 0
     assert "SECRET_KEY must be set" in proc.stderr
-
