@@ -10,7 +10,7 @@ import uuid
 from django.contrib.auth import logout
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
@@ -255,13 +255,19 @@ def sign_out(request, account_slug):
 def activate(request, account_slug):
     """Turn this browser into a kiosk of the account, with a device key from Preferences.
 
+    Until a valid key is given, the page is the same for any slug, real or not: no account
+    name, and the same refusal, so anonymous visitors cannot probe which accounts exist.
     Optionally ends the admin's own session here, so no admin login stays open on a tablet.
     """
-    account = get_object_or_404(Account, slug=account_slug)
     form = ActivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         raw_key = form.cleaned_data["key"].strip()
-        device = kiosk_device_authenticate(account=account, raw_key=raw_key)
+        account = Account.objects.filter(slug=account_slug).first()
+        device = (
+            kiosk_device_authenticate(account=account, raw_key=raw_key)
+            if account is not None
+            else None
+        )
         if device is not None:
             if request.user.is_authenticated and request.POST.get("end_session"):
                 logout(request)
@@ -269,4 +275,9 @@ def activate(request, account_slug):
             return set_device_cookie(response, device, raw_key)
         form.add_error("key", "That key is not valid for this account, or it was revoked.")
     status = 400 if request.method == "POST" else 200
-    return render(request, "kiosk/activate.html", {"account": account, "form": form}, status=status)
+    return render(
+        request,
+        "kiosk/activate.html",
+        {"account_slug": account_slug, "form": form},
+        status=status,
+    )
