@@ -8,6 +8,7 @@ import pytest
 
 from scim_hosts import adapters
 from scim_hosts.adapters import MAX_SELECTED_PATHS
+from scim_hosts.patch import MAX_OPERATIONS
 from tests.scim.conftest import assert_error
 
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
@@ -83,3 +84,25 @@ def test_up_to_the_cap_works(api, users):
         assert "displayName" not in resource and "id" in resource
     resp = api.get("/Users?" + urlencode({"attributes": ",".join(names + ["extra"])}))
     assert_error(resp, 400, "invalidValue")
+
+
+# ------------------------------------------------------------------ PATCH operations
+
+
+def test_patch_with_more_operations_than_the_cap_is_a_400_and_changes_nothing(api, users):
+    user = users[0]
+    rename = {"op": "replace", "path": "displayName", "value": "Renamed"}
+    resp = api.patch(f"/Users/{user['id']}", *[rename] * (MAX_OPERATIONS + 1))
+    assert "1000 operations" in assert_error(resp, 400, "invalidValue")["detail"]
+    assert api.user(user["id"])["displayName"] == user["displayName"]
+    resp = api.patch(f"/Users/{user['id']}", *[rename] * MAX_OPERATIONS)
+    assert resp.status_code == 200, resp.content
+    assert api.user(user["id"])["displayName"] == "Renamed"
+
+
+def test_group_patch_with_too_many_operations_is_a_400(api, users):
+    group = api.create_group("Team")
+    add = {"op": "add", "path": "members", "value": [{"value": users[0]["id"]}]}
+    resp = api.patch(f"/Groups/{group['id']}", *[add] * (MAX_OPERATIONS + 1))
+    assert_error(resp, 400, "invalidValue")
+    assert api.members(group["id"]) == set()
