@@ -6,6 +6,7 @@ the defaults are production-safe (DEBUG off, localhost only, no built-in SECRET_
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_scim",
+    "axes",
     "visitor_mgmt.apps.VisitorMgmtConfig",
     "scim_hosts.apps.ScimHostsConfig",
 ]
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "visitor_mgmt.middleware.SecurityHeadersMiddleware",
     "visitor_mgmt.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Paths that authenticate by bearer token only: no session, user or messages set up.
@@ -142,6 +146,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Login throttling (django-axes) on the product login and the Django admin login: after
+# LOGIN_FAILURE_LIMIT failed logins for one account (username) or from one client address,
+# further logins for it are refused (429 and a page saying when to retry) until
+# LOGIN_LOCKOUT_MINUTES after the last failure; failures older than that are forgotten.
+# Attempts are kept in the database (axes' database handler), which every app server
+# shares; the local-memory cache is per process and Redis is optional. Operators unlock
+# with `manage.py axes_reset_username <username>` / `axes_reset_ip <address>` / `axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client address is the connection's peer unless TRUSTED_PROXY_COUNT proxies (that
+# append to X-Forwarded-For) stand in front: then it is the address the outermost of them
+# saw. Never trust the header without a proxy: clients could name any address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "visitor_mgmt.client_address.client_address"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "hosts:list"
