@@ -13,10 +13,22 @@ from scim_hosts.models import ProvisioningEvent
 from scim_hosts.tokens import set_enabled as set_provisioning_enabled
 from scim_hosts.tokens import tenant_url
 from visitor_mgmt.permissions import account_admin_required
+from visitor_mgmt.views.preferences import preferences as preferences_page
 
 
 def _back_to_section():
     return redirect(reverse("preferences") + "#scim")
+
+
+def _show_new_token(request, raw):
+    """Answer the POST with the Preferences page showing the new token, once.
+
+    No redirect: the token would have to wait server-side (in the session) for the next
+    page. The page is never cached (never_cache); reloading it re-sends the POST, which
+    the browser asks about first.
+    """
+    setattr(request, services.NEW_TOKEN_REQUEST_ATTR, raw)
+    return preferences_page(request)
 
 
 @account_admin_required
@@ -30,13 +42,12 @@ def token_generate(request):
             request, "This account already has a secret token. Rotate it to get a new one."
         )
         return redirect("scim_prefs:token-rotate")
-    services.stash_new_token(request.session, account=request.account, raw_token=raw)
     messages.success(
         request,
         "Secret token generated. Copy it now and paste it into Microsoft Entra ID: "
         "it will not be shown again.",
     )
-    return _back_to_section()
+    return _show_new_token(request, raw)
 
 
 @account_admin_required
@@ -48,18 +59,23 @@ def token_rotate(request):
         messages.info(request, "There is no secret token to rotate yet. Generate one first.")
         return _back_to_section()
     if request.method == "POST":
+        # The page answering this POST shows the new token; reloading it re-sends the POST.
+        # The form names the token it replaces, so a re-sent POST does not rotate again.
+        rotating = request.POST.get("rotating")
+        if rotating is not None and rotating != token.hint:
+            messages.info(request, "The token was already rotated; it was not rotated again.")
+            return _back_to_section()
         try:
             _token, raw = services.token_rotate(account=request.account, actor=request.user)
         except services.NoToken:  # removed between the check and the lock
             messages.error(request, "There is no secret token to rotate.")
             return _back_to_section()
-        services.stash_new_token(request.session, account=request.account, raw_token=raw)
         messages.success(
             request,
             "Secret token rotated. The previous token no longer works: paste the new one "
             "into Microsoft Entra ID now. It will not be shown again.",
         )
-        return _back_to_section()
+        return _show_new_token(request, raw)
     return render(
         request,
         "scim_hosts/rotate_confirm.html",
