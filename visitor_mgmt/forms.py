@@ -85,3 +85,12 @@ class HostImportForm(forms.Form):
         help_text="UTF-8 CSV with a header row, like the template.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    @classmethod
+    def refused(cls, message):
+        """The form with ``message`` as the file's only error: the upload was refused
+        before it was read (see visitor_mgmt/uploads.py)."""
+        form = cls(data={}, files={})
+        form.full_clean()
+        form.errors["file"] = form.error_class([message], renderer=form.renderer)
+        return form

@@ -110,6 +110,13 @@ def _normalise_column(name):
     return name.strip().lower().replace(" ", "_").replace("-", "_")
 
 
+def too_large_message():
+    return (
+        f"The file is too large; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB. "
+        "Split it into smaller files."
+    )
+
+
 def _read_upload(upload):
     if upload.size is not None and upload.size > MAX_FILE_BYTES:
         raise CsvFileError(
