@@ -35,6 +35,7 @@ from scim_hosts.paths import PathError, find_key, or_equalities, parse_path
 from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, GROUP_SCHEMA, USER_SCHEMA
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
 from visitor_mgmt.services import hosts as host_services
+from visitor_mgmt.services.text import normalise_host_values
 
 
 def get_host_model():
@@ -347,7 +348,9 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
     # -- writing ------------------------------------------------------------------------
 
     def _fields(self, doc):
-        fields = host_fields_from_document(doc)
+        # The normal form the core stores and matches hosts in (look-alikes are one host);
+        # the document itself keeps what Entra sent.
+        fields = normalise_host_values(host_fields_from_document(doc))
         _check_lengths(Host, fields, scim_path_of)
         for name in EMAIL_FIELDS:
             if fields[name]:

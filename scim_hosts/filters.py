@@ -40,6 +40,7 @@ from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN
 from scim_hosts.sql import RowReader, fetch, quote, select_list
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 from visitor_mgmt.selectors import live_host_count
+from visitor_mgmt.services.text import normalise_for_column
 
 MATCH_ALL = Q(pk__isnull=False)
 MATCH_NONE = Q(pk__in=[])
@@ -87,10 +88,15 @@ class FilterField:
         if isinstance(value, bool):
             raise _bad(f"{label} is a string; it cannot be compared with a boolean.")
         value = str(value)
+        # Host columns hold the core's normal form (look-alikes are equal; see
+        # visitor_mgmt/services/text.py), so the value is compared in it too.
         if op in ORDER_LOOKUPS:
-            return _any(Q(**{f"{c}__{ORDER_LOOKUPS[op]}": value}) for c in self.columns)
+            return _any(
+                Q(**{f"{c}__{ORDER_LOOKUPS[op]}": normalise_for_column(c, value)})
+                for c in self.columns
+            )
         lookup = TEXT_LOOKUPS[self.case_insensitive][op]
-        q = _any(Q(**{f"{c}__{lookup}": value}) for c in self.columns)
+        q = _any(Q(**{f"{c}__{lookup}": normalise_for_column(c, value)}) for c in self.columns)
         if op == "eq" and value and self.nonblank_guard:
             q &= _all(~Q(**{c: ""}) for c in self.columns)
         return ~q if op == "ne" else q
@@ -377,7 +383,7 @@ class ScimFilterQuery(FilterQuery):
         if column is None:
             return None
         sql, reader = cls._unique_lookup(column)
-        return fetch(sql, [account.pk, match.group(2)], reader)
+        return fetch(sql, [account.pk, normalise_for_column(column, match.group(2))], reader)
 
     @classmethod
     def by_public_id(cls, account, public_id, *, lock=None):
