@@ -20,6 +20,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
+# Test-only JavaScript (axe-core for the browser tests' accessibility checks), from the lock.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -32,6 +37,8 @@ DEV_ENV = DEBUG="$${DEBUG:-true}" SECRET_KEY="$${SECRET_KEY:-$$(cat $(DEV_SECRET
 $(DEV_SECRET_KEY_FILE):
 	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
 
+# The Tenant URL, Location headers and $refs name the address the server really listens on.
+run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: install $(DEV_SECRET_KEY_FILE)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
@@ -50,7 +57,7 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 # Tests run with tests/settings.py (DEBUG on and a test-only key, set explicitly there).
-test: lint
+test: lint node_modules/.installed
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -48,7 +48,7 @@ ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 if not SERVER_URL.startswith("postgres"):
     SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-BENCH_DB = "vm_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "vm_bench")  # its own database, created and dropped
 WORKERS = 2
 SCIM = "application/scim+json"
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"

@@ -15,5 +15,10 @@ Built on django-scim2, overridden at its narrow points:
 - ``patch.py``     the PATCH engine over stored documents; ``paths.py`` SCIM paths;
                    ``documents.py`` cleaning/validation; ``mapping.py`` document ⇄ Host fields;
                    ``schema.py`` the attribute table (also served by /Schemas).
-- ``events.py``    the provisioning log; ``tokens.py`` the account's secret token.
+- ``events.py``    the provisioning log; ``tokens.py`` the account's secret token (with a
+                   public account key), rotation with a grace period, retired tokens.
+- ``health.py``    the status an admin sees (Waiting, Connected, Failing, Stalled, ...), the
+                   failure explained in words, and the alert e-mails (docs/provisioning-health.md).
+- ``preferences*`` the "SCIM Host Provisioning" section: token, status, link conflicts,
+                   disconnect (docs/linking.md).
 """

@@ -289,6 +289,13 @@ def _check_lengths(model, fields, label_of):
             raise InvalidValue(f'"{label_of(name)}" is longer than {max_length} characters.')
 
 
+LINKED_SOURCES = {Source.MANUAL: "manual", Source.CSV: "CSV"}
+
+
+def linked_reason(noun, name, source):
+    return f'Linked existing {noun} "{name}" (was {LINKED_SOURCES.get(source, source)})'
+
+
 def _validation_detail(exc):
     if hasattr(exc, "message_dict"):
         return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
@@ -377,10 +384,10 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
                 )
             else:
                 changed = [n for n in fields if before[n] != fields[n]]
-                adopt = self.obj.source != Source.DIRECTORY
-                if not changed and doc == self.obj.directory_data and not adopt:
+                linked_from = None if self.obj.is_directory_managed else self.obj.source
+                if not changed and doc == self.obj.directory_data and not linked_from:
                     return  # the same state again: no write, no log entry
-                if adopt:
+                if linked_from:
                     host_services.host_adopt_for_directory(host=self.obj)
                 self.obj = host_services.host_update(
                     host=self.obj, via_directory=True, directory_data=doc, **fields
@@ -395,6 +402,9 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
             self.record("created")
             return
         changed = [n for n in fields if before[n] != fields[n]]
+        if linked_from:
+            self.record("linked", linked_reason("host", self.obj.name, linked_from))
+            return
         if "is_active" in changed:
             action = "reactivated" if fields["is_active"] else "deactivated"
         else:
@@ -497,6 +507,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         super().__init__(obj, request=request)
         self._members = None
         self.new_members = None
+        self.linked_from = None  # the source of a manual group this request linked
 
     @property
     def display_name(self):
@@ -579,6 +590,8 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         counts = self._apply_members(members) if members is not None else None
         if creating:
             self.record("created", _member_note(counts))
+        elif self.linked_from:
+            self._record_link(counts)
         elif wrote or _member_note(counts):
             self._record_update(renamed_from, counts)
 
@@ -617,9 +630,17 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
             new_doc = apply_operations(self.document(), doc_ops)
             new_doc, _members = clean_group_document(new_doc, GROUP_SCHEMA)
             wrote, renamed_from = self._write(new_doc)
+        elif not self.obj.is_directory_managed:
+            wrote, renamed_from = self._write(self.document())  # members only: still a link
         counts = self._apply_members(delta) if not delta.empty else None
-        if wrote or _member_note(counts):
+        if self.linked_from:
+            self._record_link(counts)
+        elif wrote or _member_note(counts):
             self._record_update(renamed_from, counts)
+
+    def _record_link(self, counts):
+        notes = [linked_reason("group", self.obj.name, self.linked_from), _member_note(counts)]
+        self.record("linked", "; ".join(n for n in notes if n))
 
     def _record_update(self, renamed_from, counts):
         notes = [f'Renamed from "{renamed_from}"'] if renamed_from is not None else []
@@ -666,6 +687,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
                 )
             else:
                 if self.obj.source != Source.DIRECTORY:
+                    self.linked_from = self.obj.source
                     host_services.host_group_adopt_for_directory(group=self.obj)
                 self.obj = host_services.host_group_update(
                     group=self.obj, via_directory=True, directory_data=doc, **fields

@@ -15,6 +15,7 @@ from django_scim.middleware import SCIMAuthCheckMiddleware
 from django_scim.settings import scim_settings
 
 from scim_hosts.errors import error_response
+from scim_hosts.events import record_rejection
 from scim_hosts.tokens import authenticate
 
 UNAUTHORIZED_DETAIL = "Authentication failed: send the account's SCIM token as a Bearer token."
@@ -39,12 +40,19 @@ def bearer_token(request):
     return token
 
 
-def authenticate_request(request):
+def authenticate_request(request, resource_type=""):
     """None when the request carries a valid token (and sets ``request.scim_account``);
-    otherwise the 401 response to send."""
+    otherwise the 401 response to send.
+
+    A refused token that belongs to an account (provisioning disabled, a replaced or revoked
+    token, the account's key with a wrong secret) is logged for that account so its admins
+    can see why provisioning fails; the answer is the same 401 as for any other token.
+    """
     request.scim_account = None
     request.scim_token = None
-    token = authenticate(bearer_token(request))
+    token, rejection = authenticate(bearer_token(request))
+    if rejection is not None:
+        record_rejection(rejection, method=request.method, resource_type=resource_type, status=401)
     if token is None:
         return unauthorized_response()
     request.scim_token = token
@@ -56,6 +64,8 @@ class ScimBearerTokenAuth(SCIMAuthCheckMiddleware):
     """django-scim2's auth hook (setting ``AUTH_CHECK_MIDDLEWARE``), bearer-token based."""
 
     def process_request(self, request):
+        # Configured because django-scim2 requires the setting; our views authenticate
+        # themselves (ScimViewMixin.dispatch), so this runs only for the library's own views.
         return authenticate_request(request)
 
     def process_response(self, request, response):

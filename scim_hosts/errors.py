@@ -68,6 +68,15 @@ class Uniqueness(ScimError):
     scim_type = "uniqueness"
 
 
+class LinkConflict(Uniqueness):
+    """A directory's identifier matches more than one existing resource: none is linked.
+    ``value`` (the identifier) lets the provisioning log name the conflict."""
+
+    def __init__(self, detail, *, value, **kwargs):
+        super().__init__(detail, **kwargs)
+        self.value = value
+
+
 class NotFound(ScimError):
     status = 404
 

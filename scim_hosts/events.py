@@ -7,15 +7,19 @@ by ``purge_events`` (``python manage.py purge_provisioning_log``).
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
+from django.core.cache import cache as default_cache
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from scim_hosts.models import ProvisioningEvent
+from scim_hosts.tokens import note_rejection
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +82,11 @@ def _insert(**values):
         cursor.execute(sql, params)
 
 
-def record_change(*, account, method, change, status):
+def record_change(*, account, method, change, status, token_hint=""):
     _insert(
         account_id=account.pk,
         method=method,
+        token_hint=token_hint,
         resource_type=_field("resource_type", change.resource_type),
         resource_id=_field("resource_id", change.resource_id),
         resource_name=_field("resource_name", change.resource_name),
@@ -92,14 +97,29 @@ def record_change(*, account, method, change, status):
     )
 
 
-def record_failure(*, account, method, resource_type, resource_id, status, reason, action=None):
+def record_failure(
+    *,
+    account,
+    method,
+    resource_type,
+    resource_id,
+    status,
+    reason,
+    action=None,
+    resource_name="",
+    scim_type="",
+    token_hint="",
+):
     """Log a failed request. Never raises: the error response matters more than the log."""
     try:
         _insert(
             account_id=account.pk,
             method=method,
+            scim_type=_field("scim_type", scim_type),
+            token_hint=token_hint,
             resource_type=_field("resource_type", resource_type),
             resource_id=_field("resource_id", resource_id),
+            resource_name=_field("resource_name", resource_name),
             action=_field("action", action or FAILED_ACTIONS.get(method, method.lower())),
             outcome=ProvisioningEvent.Outcome.FAILURE,
             status=status,
@@ -107,6 +127,66 @@ def record_failure(*, account, method, resource_type, resource_id, status, reaso
         )
     except Exception:  # noqa: BLE001 - e.g. the database is down; the response still goes out
         logger.exception("Could not write a provisioning-log row.")
+
+
+# One row a minute per account and kind of refusal, however many requests were refused.
+AGGREGATION_SECONDS = 60
+clock = time.time  # tests pin it
+
+
+def record_repeated_failure(*, account, kind, **fields):
+    """Log a refusal that may come in floods (a rate limit, a replaced token) as one row a
+    minute per account and ``kind``, whose ``repeat_count`` says how many there were.
+
+    The row's id is kept in Django's cache for the minute (shared by every worker with
+    Redis); later refusals of that minute add one to its count. Never raises.
+    """
+    minute = int(clock() // AGGREGATION_SECONDS)
+    key = f"scim-log-repeat:{account.pk}:{kind}:{minute}"
+    try:
+        row_id = default_cache.get(key)
+        # The row must still be that minute's row of this account and kind (a cache that
+        # outlived its database, e.g. after a restore, must not count into another row).
+        same_row = ProvisioningEvent.objects.filter(
+            pk=row_id, account=account, action=fields.get("action", "")
+        )
+        if row_id is not None and same_row.update(repeat_count=F("repeat_count") + 1):
+            return
+        values = {k: _field(k, v) if isinstance(v, str) else v for k, v in fields.items()}
+        event = ProvisioningEvent.objects.create(
+            account=account, outcome=ProvisioningEvent.Outcome.FAILURE, **values
+        )
+        default_cache.set(key, event.pk, timeout=AGGREGATION_SECONDS * 2)
+    except Exception:  # noqa: BLE001 - the refusal still goes out
+        logger.exception("Could not write a provisioning-log row.")
+
+
+REFUSAL_REASONS = {
+    "disabled": "Refused: provisioning is disabled for this account.",
+    "replaced": "Refused: the token ending …{hint} was replaced on {when}.",
+    "revoked": "Refused: the token ending …{hint} was revoked when provisioning was "
+    "disconnected on {when}.",
+    "wrong-secret": "Refused: a token with this account's key that is not its token "
+    "(ending …{hint}): mistyped, or replaced more than 30 days ago.",
+}
+
+
+def record_rejection(rejection, *, method, resource_type, status):
+    """Log a refused token that belongs to an account (see ``tokens.Rejection``)."""
+    when = ""
+    if rejection.retired is not None:
+        when = f"{rejection.retired.retired_at:%Y-%m-%d %H:%M %Z}"
+    record_repeated_failure(
+        account=rejection.account,
+        kind=f"auth-{rejection.refusal}",
+        method=method,
+        resource_type=resource_type,
+        action=f"refused-{rejection.refusal}",
+        status=status,
+        token_hint=rejection.hint,
+        reason=REFUSAL_REASONS[rejection.refusal].format(hint=rejection.hint, when=when),
+    )
+    note_rejection(rejection.account)
 
 
 def purge_events(*, days=None, now=None):

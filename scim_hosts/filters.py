@@ -28,7 +28,7 @@ from django_scim.filters import FilterQuery
 from scim2_filter_parser import ast as scim_ast
 from scim2_filter_parser.transpilers.django_q_object import Transpiler
 
-from scim_hosts.errors import InvalidFilter
+from scim_hosts.errors import InvalidFilter, LinkConflict
 from scim_hosts.filter_syntax import (
     MAX_FILTER_LENGTH,
     FilterSyntaxError,
@@ -99,6 +99,26 @@ class FilterField:
         q = _any(Q(**{f"{c}__{lookup}": normalise_for_column(c, value)}) for c in self.columns)
         if op == "eq" and value and self.nonblank_guard:
             q &= _all(~Q(**{c: ""}) for c in self.columns)
+        return ~q if op == "ne" else q
+
+    def _username(self, op, value, label):
+        """userName: the host's username, or its e-mail while it has no username (a manual
+        or CSV host shows its e-mail as userName, so a directory's matching query finds it:
+        see ``HostFilterQuery.unique_match``)."""
+        if op == "pr":
+            return ~Q(username="") | ~Q(email="")
+        if value is None:
+            if op in ("eq", "ne"):
+                q = Q(username="", email="")
+                return q if op == "eq" else ~q
+            raise _bad(f"Cannot compare {label} with null using {op!r}.")
+        if isinstance(value, bool):
+            raise _bad(f"{label} is a string; it cannot be compared with a boolean.")
+        value = str(value)
+        lookup = ORDER_LOOKUPS.get(op) or TEXT_LOOKUPS[True][op]
+        q = (~Q(username="") & Q(**{f"username__{lookup}": value})) | (
+            Q(username="") & Q(**{f"email__{lookup}": value})
+        )
         return ~q if op == "ne" else q
 
     def _bool(self, op, value, label):
@@ -183,7 +203,7 @@ MANAGER_KEY = f"directory_data__{ENTERPRISE_URN}__manager__value"
 # (attribute, sub-attribute, type in a [type eq "..."] value filter) in lower case → field.
 USER_FIELDS = {
     ("id", None, None): FilterField("uuid", ("public_id",)),
-    ("username", None, None): FilterField("text", ("username",), nonblank_guard=True),
+    ("username", None, None): FilterField("username"),
     ("externalid", None, None): FilterField("text", ("external_id",), case_insensitive=False),
     ("displayname", None, None): FilterField("text", ("display_name",)),
     ("title", None, None): FilterField("text", ("title",)),
@@ -363,6 +383,8 @@ class ScimFilterQuery(FilterQuery):
     # SCIM attributes (lower case) whose value a unique index makes unique, ignoring case,
     # among the resources the filter searches -> their column.
     unique_attrs = {}
+    # Unique attribute column -> the column that stands in for it when it is blank.
+    unique_fallback = {}
     # Extra SQL condition on the resources the filter searches (alias "r").
     live_condition = ""
 
@@ -373,6 +395,8 @@ class ScimFilterQuery(FilterQuery):
 
         Means exactly what the general path means for that filter (same columns, case rule
         and scope), but costs one statement written once per process: no parser, no ORM.
+        Where the attribute falls back on another column (a host's userName on its e-mail)
+        two resources can match: that is a ``LinkConflict`` (409), never a silent pick.
         """
         if not isinstance(filter_query, str) or len(filter_query) > MAX_FILTER_LENGTH:
             return None
@@ -382,8 +406,32 @@ class ScimFilterQuery(FilterQuery):
         column = cls.unique_attrs.get(match.group(1).lower())
         if column is None:
             return None
-        sql, reader = cls._unique_lookup(column)
-        return fetch(sql, [account.pk, normalise_for_column(column, match.group(2))], reader)
+        return cls.matching(account, match.group(2), column=column)
+
+    @classmethod
+    def matching(cls, account, value, *, column=None, lock=False):
+        """The live resources whose unique attribute equals ``value`` (any case): none or
+        one, else ``LinkConflict``. ``lock``: FOR UPDATE (a create that may link)."""
+        rows = cls.candidates(account, value, column=column, lock=lock)
+        if len(rows) > 1:
+            raise LinkConflict(cls.conflict_detail(value, rows), value=value)
+        return rows
+
+    @classmethod
+    def candidates(cls, account, value, *, column=None, lock=False):
+        """Up to three live resources whose unique attribute equals ``value``."""
+        column = column or next(iter(cls.unique_attrs.values()))
+        if not connection.features.has_select_for_update:
+            lock = False
+        sql, reader = cls._unique_lookup(column, lock)
+        # Host columns hold the core's normal form (look-alikes equal; services/text.py).
+        value = normalise_for_column(column, value)
+        params = [account.pk, value] + ([value] if column in cls.unique_fallback else [])
+        return fetch(sql, params, reader)
+
+    @classmethod
+    def conflict_detail(cls, value, rows):
+        return f'"{value}" matches {len(rows)} resources.'
 
     @classmethod
     def by_public_id(cls, account, public_id, *, lock=None):
@@ -412,17 +460,24 @@ class ScimFilterQuery(FilterQuery):
 
     @classmethod
     @cache
-    def _unique_lookup(cls, column):
+    def _unique_lookup(cls, column, lock=False):
         model = cls.model_getter()
         meta = model._meta
         col = f"r.{quote(column)}"
+        # UPPER() = UPPER(): what `iexact` is on PostgreSQL, and the unique index's
+        # expression, so the index answers.
+        condition = f"UPPER({col}) = UPPER(%s) AND {col} <> ''"
+        fallback = cls.unique_fallback.get(column)
+        if fallback:
+            # A resource without the attribute is matched by its fallback column (its own
+            # partial index); LIMIT 3 is enough to name a conflict.
+            other = f"r.{quote(fallback)}"
+            condition = f"(({condition}) OR ({col} = '' AND UPPER({other}) = UPPER(%s)))"
         # Quoted names from the model; every value is a parameter.
         sql = (
             f"SELECT {select_list(model, 'r')} FROM {quote(meta.db_table)} r"  # noqa: S608
             f" WHERE r.{quote(meta.get_field('account').column)} = %s{cls.live_condition}"
-            # UPPER() = UPPER(): what `iexact` is on PostgreSQL, and the unique index's
-            # expression, so the index answers.
-            f" AND UPPER({col}) = UPPER(%s) AND {col} <> ''"
+            f" AND {condition} LIMIT 3" + (" FOR UPDATE" if lock else "")
         )
         return sql, RowReader(model)
 
@@ -484,7 +539,21 @@ class HostFilterQuery(ScimFilterQuery):
     }
 
     unique_attrs = {"username": "username"}  # host_username_ci_unique_live
+    unique_fallback = {"username": "email"}  # host_unlinked_email_ci
     live_condition = ' AND r."deleted_at" IS NULL'
+
+    @classmethod
+    def conflict_detail(cls, value, rows):
+        described = "; ".join(
+            f'"{host.name or host.email}" (by {"userName" if host.username else "e-mail"}'
+            f" {host.username or host.email})"
+            for host in rows
+        )
+        return (
+            f'userName "{value}" matches {len(rows)} hosts in Visitor Management: {described}. '
+            "None was linked. An account admin must edit or delete one of them; the next "
+            "sync then links the other."
+        )
 
     @classmethod
     def base_queryset(cls, account):
@@ -504,7 +573,7 @@ class HostGroupFilterQuery(ScimFilterQuery):
         ("externalId", None, None): "external_id",
     }
 
-    unique_attrs = {"displayname": "name"}  # hostgroup_name_ci_unique
+    unique_attrs = {"displayname": "name"}  # hostgroup_name_ci_unique (never a conflict)
 
     @classmethod
     def base_queryset(cls, account):

@@ -181,6 +181,10 @@ def document_from_host(host):
         for element in doc.get("emails", []):
             if element.get("type") == "work":
                 element["primary"] = True
+    if not host.username and host.email:
+        # A host without a username is known by its e-mail: what a directory's matching
+        # query (userName eq "...") finds it by, and what a link then stores as username.
+        doc["userName"] = host.email
     doc["active"] = host.is_active
     return doc
 

@@ -16,15 +16,73 @@ class ScimToken(models.Model):
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="scim_token")
     token_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=8, help_text="Last characters of the token, for display.")
+    # Public part of the token ("vmscim_<account_key>_<secret>"): a request whose secret is
+    # wrong can still be tied to its account, to log why it was refused. Blank for tokens
+    # issued before keys existed (they keep working until rotated).
+    account_key = models.CharField(max_length=16, blank=True, db_index=True)
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The latest answered request that succeeded / failed (to tell Connected from Failing).
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"SCIM token …{self.hint} for {self.account}"
+
+
+class RetiredScimToken(models.Model):
+    """A token that was replaced (rotation) or revoked (disconnect), kept as a hash.
+
+    Until ``works_until`` it still authenticates (a rotation's grace period); afterwards a
+    request with it is refused and logged as "a token that was replaced", for
+    ``RETIRED_TOKEN_MEMORY`` days, then the row is purged.
+    """
+
+    class Reason(models.TextChoices):
+        ROTATED = "rotated", "Replaced by a new token"
+        DISCONNECTED = "disconnected", "Revoked by disconnecting"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=8)
+    account_key = models.CharField(max_length=16, blank=True, db_index=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    retired_at = models.DateTimeField()
+    works_until = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-retired_at", "-id"]
+
+    def __str__(self):
+        return f"retired SCIM token …{self.hint} for {self.account_id}"
+
+
+class ProvisioningIncident(models.Model):
+    """The open alert of an account: provisioning turned Failing or Stalled and its admins
+    were told once; closed (and the admins told once more) when it recovers."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16)
+    opened_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.account_id}: {self.status} since {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class ProvisioningAlertOptOut(models.Model):
+    """An admin who switched the provisioning alert e-mails off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"no provisioning alerts for {self.user_id}"
 
 
 class ProvisioningEvent(models.Model):
@@ -47,6 +105,10 @@ class ProvisioningEvent(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     status = models.PositiveSmallIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)
+    scim_type = models.CharField(max_length=32, blank=True)  # of a SCIM error answer
+    token_hint = models.CharField(max_length=8, blank=True)  # which token the request used
+    # Rejections are aggregated (one row a minute per account and reason): how many.
+    repeat_count = models.PositiveIntegerField(default=1)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -3,13 +3,23 @@
 Views stay thin callers; token issuing itself lives in ``scim_hosts.tokens``.
 """
 
+import logging
+from datetime import timedelta
+
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.utils import timezone
 
+from scim_hosts import health
+from scim_hosts.filters import HostFilterQuery
 from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
-from scim_hosts.models import ProvisioningEvent, ScimToken
-from scim_hosts.tokens import hash_token, rotate_token, tenant_url
-from visitor_mgmt.models import Account, Host, HostGroup, Source
+from scim_hosts.models import ProvisioningEvent, ProvisioningIncident, ScimToken
+from scim_hosts.tokens import grace_token, hash_token, revoke_token, rotate_token, tenant_url
+from visitor_mgmt.models import Account, Host, HostGroup
+from visitor_mgmt.selectors import directory_managed_counts, unmanaged_host_counts
+from visitor_mgmt.services.hosts import directory_release
+
+logger = logging.getLogger(__name__)
 
 RECENT_EVENTS = 10
 LOG_PAGE_SIZE = 50
@@ -28,9 +38,22 @@ LEGACY_NEW_TOKEN_SESSION_KEY = "scim_prefs_new_token"
 ACTION_LABELS = {
     "token-generated": "Token generated",
     "token-rotated": "Token rotated",
+    "grace-ended": "Previous token stopped",
     "enabled": "Provisioning enabled",
     "disabled": "Provisioning disabled",
+    "disconnected": "Provisioning disconnected",
+    "linked": "Linked existing record",
+    "link-conflict": "Link conflict",
+    "refused-disabled": "Refused: provisioning disabled",
+    "refused-replaced": "Refused: replaced token",
+    "refused-revoked": "Refused: revoked token",
+    "refused-wrong-secret": "Refused: wrong token",
+    "rate-limited": "Rate-limited",
 }
+# Link conflicts reported by the directory this recently are checked again on every view
+# of the section, and shown while they still exist.
+CONFLICT_MEMORY = timedelta(days=7)
+MAX_CONFLICTS_SHOWN = 10
 
 
 class TokenAlreadyExists(Exception):
@@ -56,13 +79,66 @@ def token_generate(*, account, actor):
         return rotate_token(account=account, actor=actor)
 
 
-def token_rotate(*, account, actor):
-    """Replace the account's token; the old one stops working on commit."""
+def token_rotate(*, account, actor, grace=timedelta(0)):
+    """Replace the account's token; the old one stops working on commit, or after ``grace``."""
     with transaction.atomic():
         _lock_account(account)
         if not ScimToken.objects.filter(account=account).exists():
             raise NoToken
-        return rotate_token(account=account, actor=actor)
+        return rotate_token(account=account, actor=actor, grace=grace)
+
+
+def disconnect(*, account, actor):
+    """Leave the directory: the token (and any grace token) is revoked, and every
+    directory-managed host and group becomes manual and editable again. Returns
+    (hosts, groups) released. A directory connected later links them again."""
+    with transaction.atomic():
+        _lock_account(account)
+        now = timezone.now()
+        retired = revoke_token(account=account, now=now)
+        if retired is None:
+            raise NoToken
+        hosts, groups = directory_release(account=account)
+        ProvisioningIncident.objects.filter(account=account).delete()
+        ProvisioningEvent.objects.create(
+            account=account,
+            resource_type="Token",
+            action="disconnected",
+            outcome=ProvisioningEvent.Outcome.SUCCESS,
+            actor=actor,
+            reason=f"Token ending …{retired.hint} revoked; {hosts} host(s) and {groups} "
+            "group(s) are manual again",
+        )
+    logger.info(
+        "SCIM provisioning disconnected for account %s by user %s: %s hosts, %s groups released",
+        account.pk,
+        getattr(actor, "pk", None),
+        hosts,
+        groups,
+    )
+    return hosts, groups
+
+
+def link_conflicts(account, *, now=None):
+    """Identifiers the directory could not link because several hosts match them, while
+    that is still so: [{"user_name": ..., "hosts": [Host, ...]}]."""
+    now = now or timezone.now()
+    recent = (
+        ProvisioningEvent.objects.filter(
+            account=account, action="link-conflict", created_at__gte=now - CONFLICT_MEMORY
+        )
+        .order_by("-created_at", "-id")
+        .values_list("resource_name", flat=True)[:100]
+    )
+    seen, conflicts = set(), []
+    for name in recent:
+        if name.lower() in seen or len(conflicts) >= MAX_CONFLICTS_SHOWN:
+            continue
+        seen.add(name.lower())
+        hosts = HostFilterQuery.candidates(account, name)
+        if len(hosts) > 1:
+            conflicts.append({"user_name": name, "hosts": hosts})
+    return conflicts
 
 
 def new_token_to_show(request, *, account, token):
@@ -86,14 +162,6 @@ def account_token(account):
     return ScimToken.objects.select_related("created_by").filter(account=account).first()
 
 
-def integration_status(token):
-    if token is None:
-        return {"key": "not-configured", "label": "Not configured", "badge": "warn"}
-    if token.enabled:
-        return {"key": "active", "label": "Active", "badge": "active"}
-    return {"key": "disabled", "label": "Disabled", "badge": "disabled"}
-
-
 def _label_events(events):
     for event in events:
         label = ACTION_LABELS.get(event.action) or event.action.replace("-", " ")
@@ -113,17 +181,20 @@ def section_context(request, account):
     """Context of the Preferences section (a bounded number of queries)."""
     token = account_token(account)
     new_token = new_token_to_show(request, account=account, token=token)
+    managed = directory_managed_counts(account=account)
+    linkable, unlinkable = unmanaged_host_counts(account=account)
     return {
         "token": token,
-        "status": integration_status(token),
+        "status": health.provisioning_status(account=account, token=token),
         "new_token": new_token,
+        "grace_token": grace_token(account) if token else None,
         "tenant_url": tenant_url(),
-        "directory_hosts": Host.objects.live()
-        .filter(account=account, source=Source.DIRECTORY)
-        .count(),
-        "directory_groups": HostGroup.objects.filter(
-            account=account, source=Source.DIRECTORY
-        ).count(),
+        "directory_hosts": managed["hosts"],
+        "directory_groups": managed["groups"],
+        "linkable_hosts": linkable,
+        "unlinkable_hosts": unlinkable,
+        "conflicts": link_conflicts(account),
+        "alerts_enabled": health.alerts_enabled_for(request.user),
         "events": recent_events(account),
     }
 

@@ -9,10 +9,13 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from scim_hosts import preferences_services as services
+from scim_hosts.health import set_alerts_enabled
 from scim_hosts.models import ProvisioningEvent
+from scim_hosts.tokens import GRACE_PERIODS, tenant_url
+from scim_hosts.tokens import end_grace as end_token_grace
 from scim_hosts.tokens import set_enabled as set_provisioning_enabled
-from scim_hosts.tokens import tenant_url
 from visitor_mgmt.permissions import account_admin_required
+from visitor_mgmt.selectors import directory_managed_counts
 from visitor_mgmt.views.preferences import preferences as preferences_page
 
 
@@ -50,6 +53,22 @@ def token_generate(request):
     return _show_new_token(request, raw)
 
 
+class RotateTokenForm(forms.Form):
+    grace = forms.ChoiceField(
+        label="The current token",
+        choices=[
+            ("0", "Stops working now"),
+            ("1h", "Keeps working for 1 hour"),
+            ("24h", "Keeps working for 24 hours"),
+        ],
+        initial="0",
+        required=False,  # no choice: the safe default, the old token stops now
+        widget=forms.RadioSelect,
+        help_text="Keeping it working for a while lets you paste the new token into "
+        "Microsoft Entra ID without a failed sync cycle.",
+    )
+
+
 @account_admin_required
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("raw")
@@ -58,29 +77,89 @@ def token_rotate(request):
     if token is None:
         messages.info(request, "There is no secret token to rotate yet. Generate one first.")
         return _back_to_section()
-    if request.method == "POST":
+    form = RotateTokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         # The page answering this POST shows the new token; reloading it re-sends the POST.
         # The form names the token it replaces, so a re-sent POST does not rotate again.
         rotating = request.POST.get("rotating")
         if rotating is not None and rotating != token.hint:
             messages.info(request, "The token was already rotated; it was not rotated again.")
             return _back_to_section()
+        grace = GRACE_PERIODS[form.cleaned_data["grace"] or "0"]
         try:
-            _token, raw = services.token_rotate(account=request.account, actor=request.user)
+            _token, raw = services.token_rotate(
+                account=request.account, actor=request.user, grace=grace
+            )
         except services.NoToken:  # removed between the check and the lock
             messages.error(request, "There is no secret token to rotate.")
             return _back_to_section()
+        if grace:
+            until = services.grace_token(request.account).works_until
+            old = f"The previous token keeps working until {until:%Y-%m-%d %H:%M %Z}"
+        else:
+            old = "The previous token no longer works"
         messages.success(
             request,
-            "Secret token rotated. The previous token no longer works: paste the new one "
-            "into Microsoft Entra ID now. It will not be shown again.",
+            f"Secret token rotated. {old}: paste the new one into Microsoft Entra ID now. "
+            "It will not be shown again.",
         )
         return _show_new_token(request, raw)
     return render(
         request,
         "scim_hosts/rotate_confirm.html",
-        {"token": token, "tenant_url": tenant_url()},
+        {"token": token, "tenant_url": tenant_url(), "form": form},
     )
+
+
+@account_admin_required
+@require_POST
+def end_grace(request):
+    if end_token_grace(account=request.account, actor=request.user):
+        messages.success(request, "The previous token no longer works.")
+    else:
+        messages.info(request, "No previous token was still working.")
+    return _back_to_section()
+
+
+@account_admin_required
+@require_http_methods(["GET", "POST"])
+def disconnect(request):
+    token = services.account_token(request.account)
+    if token is None:
+        messages.info(request, "Provisioning is not connected.")
+        return _back_to_section()
+    if request.method == "POST":
+        try:
+            hosts, groups = services.disconnect(account=request.account, actor=request.user)
+        except services.NoToken:  # disconnected meanwhile by another admin
+            messages.info(request, "Provisioning is not connected.")
+            return _back_to_section()
+        messages.success(
+            request,
+            f"Provisioning disconnected. The token was revoked; {hosts} host(s) and {groups} "
+            "group(s) are manual and editable again.",
+        )
+        return _back_to_section()
+    return render(
+        request,
+        "scim_hosts/disconnect_confirm.html",
+        {"token": token, "counts": directory_managed_counts(account=request.account)},
+    )
+
+
+@account_admin_required
+@require_POST
+def set_alerts(request):
+    value = request.POST.get("enabled")
+    if value not in {"true", "false"}:
+        messages.error(request, "Choose whether to receive provisioning alerts.")
+        return _back_to_section()
+    set_alerts_enabled(user=request.user, enabled=value == "true")
+    if value == "true":
+        messages.success(request, "You will get an e-mail when provisioning fails or stalls.")
+    else:
+        messages.success(request, "You will no longer get provisioning alert e-mails.")
+    return _back_to_section()
 
 
 @account_admin_required

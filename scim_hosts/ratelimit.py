@@ -29,7 +29,8 @@ from django.conf import settings
 from django.core.cache import cache as default_cache
 
 from scim_hosts.errors import TooManyRequests, response_for_scim_exception
-from scim_hosts.events import record_failure
+from scim_hosts.events import record_repeated_failure
+from scim_hosts.tokens import note_outcome
 
 logger = logging.getLogger(__name__)
 
@@ -105,23 +106,24 @@ def refusal_detail(decision):
 def throttle(request, resource_type=""):
     """None, or the 429 SCIM error for a request of ``request.scim_account`` over its rate.
 
-    Only the first refusal of a window writes a provisioning-log row: a client hammering the
-    service must not turn every refused request into a database write.
+    Refusals are logged as one row a minute (``record_repeated_failure``) with their count:
+    a client hammering the service must not turn every refused request into a new row.
     """
     decision = hit(request.scim_account.pk)
     if decision.allowed:
         return None
     detail = refusal_detail(decision)
-    if decision.first_refusal:
-        record_failure(
-            account=request.scim_account,
-            method=request.method,
-            resource_type=resource_type,
-            resource_id="",
-            status=429,
-            reason=detail,
-            action="rate-limited",
-        )
+    record_repeated_failure(
+        account=request.scim_account,
+        kind="rate-limited",
+        method=request.method,
+        resource_type=resource_type,
+        action="rate-limited",
+        status=429,
+        reason=detail,
+        token_hint=request.scim_token.used_hint,
+    )
+    note_outcome(request.scim_token, failed=True)
     return response_for_scim_exception(
         TooManyRequests(detail, headers={"Retry-After": str(decision.retry_after)})
     )

@@ -49,13 +49,16 @@ from scim_hosts.auth import authenticate_request
 from scim_hosts.discovery import MAX_RESULTS, schemas
 from scim_hosts.errors import (
     LIST_RESPONSE_URN,
+    BadRequest,
     InvalidSyntax,
     InvalidValue,
+    LinkConflict,
     MethodNotAllowed,
     NotFound,
     NotImplementedByService,
     PayloadTooLarge,
     ServiceUnavailable,
+    Uniqueness,
     UnsupportedMediaType,
     error_response,
     response_for_scim_exception,
@@ -65,6 +68,8 @@ from scim_hosts.events import record_change, record_failure
 from scim_hosts.locations import absolute
 from scim_hosts.ratelimit import throttle
 from scim_hosts.schema import GROUP_SCHEMA, USER_SCHEMA
+from scim_hosts.tokens import note_outcome
+from visitor_mgmt.models import Host, HostGroup
 
 logger = logging.getLogger(__name__)
 
@@ -168,49 +173,69 @@ class ScimViewMixin:
     @method_decorator(csrf_exempt)
     def dispatch(self, request, *args, **kwargs):
         request.scim_change = None
+        failed_action, failed_name = self.failed_action, ""
         try:
-            denied = authenticate_request(request)
+            denied = authenticate_request(request, self.resource_type)
             if denied is not None:
                 return denied
             limited = throttle(request, self.resource_type)
             if limited is not None:
                 return limited
-            self.check_method(request, kwargs)
-            self.check_content_length(request)
-            self.check_content_type(request)
-            if self.schema is not None:
-                request.scim_attributes = AttributeSelection.from_params(
-                    self.schema,
-                    request.GET.get("attributes"),
-                    request.GET.get("excludedAttributes"),
-                )
-            if request.method not in WRITE_METHODS:
-                return View.dispatch(self, request, *args, **kwargs)
-            with transaction.atomic():
-                response = View.dispatch(self, request, *args, **kwargs)
-                change = request.scim_change
-                if change is not None and response.status_code < 400:
-                    record_change(
-                        account=request.scim_account,
-                        method=request.method,
-                        change=change,
-                        status=response.status_code,
-                    )
-            if response.status_code == 204 and "Content-Type" in response:
-                del response["Content-Type"]  # no body, so no type
-            return response
+            response = self.handle(request, *args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a SCIM error
             response = self.exception_response(exc)
-        if getattr(request, "scim_account", None) is not None:
+            if isinstance(exc, LinkConflict):  # listed for the admin on the SCIM section
+                failed_action, failed_name = "link-conflict", exc.value
+        token = request.scim_token
+        if token is None:
+            return response
+        failed = response.status_code >= 400 and response.status_code != 404
+        try:
+            note_outcome(token, failed=failed)
+        except Exception:  # noqa: BLE001 - e.g. the database went away; the answer stands
+            logger.warning("Could not note the SCIM request's outcome.")
+        if response.status_code >= 400:
+            error = json.loads(response.content)
             record_failure(
                 account=request.scim_account,
                 method=request.method,
                 resource_type=self.resource_type,
                 resource_id=kwargs.get("uuid") or "",
                 status=response.status_code,
-                reason=json.loads(response.content).get("detail", ""),
-                action=self.failed_action,
+                reason=error.get("detail", ""),
+                action=failed_action,
+                resource_name=failed_name,
+                scim_type=error.get("scimType", ""),
+                token_hint=token.used_hint,
             )
+        return response
+
+    def handle(self, request, *args, **kwargs):
+        """The request of an authenticated, unthrottled client (errors raise)."""
+        self.check_method(request, kwargs)
+        self.check_content_length(request)
+        self.check_content_type(request)
+        if self.schema is not None:
+            request.scim_attributes = AttributeSelection.from_params(
+                self.schema,
+                request.GET.get("attributes"),
+                request.GET.get("excludedAttributes"),
+            )
+        if request.method not in WRITE_METHODS:
+            return View.dispatch(self, request, *args, **kwargs)
+        with transaction.atomic():
+            response = View.dispatch(self, request, *args, **kwargs)
+            change = request.scim_change
+            if change is not None and response.status_code < 400:
+                record_change(
+                    account=request.scim_account,
+                    method=request.method,
+                    change=change,
+                    status=response.status_code,
+                    token_hint=request.scim_token.used_hint,
+                )
+        if response.status_code == 204 and "Content-Type" in response:
+            del response["Content-Type"]  # no body, so no type
         return response
 
     def exception_response(self, exc):
@@ -369,9 +394,34 @@ class ScimResourceMixin(ScimViewMixin):
         return self._list(request, objs, total=total, start=start)
 
 
+def created_response(adapter):
+    return scim_json_response(adapter.to_dict(), status=201, headers={"Location": adapter.location})
+
+
 class HostsView(ScimResourceMixin, scim_views.UsersView):
     resource_type = "User"
     schema = USER_SCHEMA
+
+    def post(self, request, *args, **kwargs):
+        """Create a host, or link the existing manual or CSV host with that userName (or,
+        having no username, that e-mail): 201 either way, so no person exists twice."""
+        body = self.load_body(request.body)
+        if not body:
+            raise BadRequest("POST needs a User in the body.")
+        adapter = self.scim_adapter(Host(), request=request)
+        adapter.validate_dict(body)
+        user_name = adapter.new_doc.get("userName")
+        if isinstance(user_name, str) and user_name:
+            parser = self.__class__.parser_getter()
+            existing = parser.matching(request.scim_account, user_name, lock=True)
+            if existing:
+                if existing[0].is_directory_managed:
+                    raise Uniqueness(f'A user with userName "{user_name}" already exists.')
+                new_doc = adapter.new_doc
+                adapter = self.scim_adapter(existing[0], request=request)
+                adapter.new_doc = new_doc
+        adapter.save()
+        return created_response(adapter)
 
     def patch(self, request, *args, **kwargs):
         adapter = self.scim_adapter(self.get_object(), request=request)
@@ -382,6 +432,26 @@ class HostsView(ScimResourceMixin, scim_views.UsersView):
 class HostGroupsView(ScimResourceMixin, scim_views.GroupsView):
     resource_type = "Group"
     schema = GROUP_SCHEMA
+
+    def post(self, request, *args, **kwargs):
+        """Create a host group, or link the existing manual group of that displayName."""
+        body = self.load_body(request.body)
+        if not body:
+            raise BadRequest("POST needs a Group in the body.")
+        adapter = self.scim_adapter(HostGroup(), request=request)
+        adapter.validate_dict(body)
+        name = adapter.new_doc.get("displayName")
+        if isinstance(name, str) and name:
+            parser = self.__class__.parser_getter()
+            existing = parser.matching(request.scim_account, name, lock=True)
+            if existing:
+                if existing[0].is_directory_managed:
+                    raise Uniqueness(f'A group with displayName "{name}" already exists.')
+                new_doc, new_members = adapter.new_doc, adapter.new_members
+                adapter = self.scim_adapter(existing[0], request=request)
+                adapter.new_doc, adapter.new_members = new_doc, new_members
+        adapter.save()
+        return created_response(adapter)
 
     def patch(self, request, *args, **kwargs):
         # Member changes do not write the group's row: Entra's many membership PATCHes to

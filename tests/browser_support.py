@@ -83,3 +83,29 @@ def new_page(chromium, live_server, plain_http_cookies):
     yield make
     for context in contexts:
         context.close()
+
+
+AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.1 A and AA rules (axe-core's tags).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page):
+    """axe-core's WCAG 2.1 AA violations on the page as it is now: [(rule, [targets])].
+
+    axe-core comes from the npm registry (`make test` installs it from package-lock.json);
+    it is evaluated through the DevTools protocol, so the page's CSP needs no exception.
+    """
+    if not AXE_SCRIPT.exists():
+        reason = f"{AXE_SCRIPT} is missing: run `npm ci` (make test does)"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        (v["id"], [", ".join(n["target"]) for n in v["nodes"]][:5]) for v in result["violations"]
+    ]

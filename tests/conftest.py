@@ -27,6 +27,17 @@ def _scim_rate_limit_off(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counters kept in the cache (rate limits, the log's per-minute aggregation) belong to
+    one test: database rows are rolled back between tests, cache entries are not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Hashing with PBKDF2 dominates the runtime of tests that create users; the hasher is
     not under test."""

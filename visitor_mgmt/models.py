@@ -121,6 +121,14 @@ class Host(models.Model):
                 name="host_account_live_id",
             ),
             models.Index(fields=["account", "updated_at"], name="host_account_updated"),
+            # A directory's first sync matches hosts that have no username yet by e-mail
+            # (any letter case): this index answers that lookup.
+            models.Index(
+                "account",
+                Upper("email"),
+                condition=Q(deleted_at__isnull=True, username=""),
+                name="host_unlinked_email_ci",
+            ),
         ]
 
     def __str__(self):

@@ -110,3 +110,14 @@ def directory_managed_counts(*, account):
         "hosts": Host.objects.live().filter(account=account, source=Source.DIRECTORY).count(),
         "groups": HostGroup.objects.filter(account=account, source=Source.DIRECTORY).count(),
     }
+
+
+def unmanaged_host_counts(*, account):
+    """(with e-mail, without e-mail) among the account's live hosts a directory does not
+    manage: the first can be linked by a directory that provisions the same address."""
+    hosts = Host.objects.live().filter(account=account).exclude(source=Source.DIRECTORY)
+    counts = hosts.aggregate(
+        with_email=Count("pk", filter=~Q(email="")),
+        without_email=Count("pk", filter=Q(email="")),
+    )
+    return counts["with_email"], counts["without_email"]

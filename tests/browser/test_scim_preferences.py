@@ -82,7 +82,7 @@ def test_admin_generates_and_rotates_the_token(new_page, live_server):
     expect(section.locator("#scim-secret-token-warning")).to_contain_text(
         "It will not be shown again"
     )
-    expect(section.get_by_text("Active", exact=True)).to_be_visible()
+    expect(section.get_by_text("Waiting for Microsoft Entra ID", exact=True)).to_be_visible()
     copy = section.locator('button[data-copy-target="scim-secret-token"]')
     copy.click()
     expect(copy).to_have_text("Copied")
@@ -142,8 +142,12 @@ def test_rotation_and_disabling_work_without_javascript(new_page, live_server):
     assert scim_status(live_server.url, second) == 401
 
     page.locator("section#scim").get_by_role("button", name="Enable provisioning").click()
-    expect(page.locator("section#scim").get_by_text("Active", exact=True)).to_be_visible()
+    expect(
+        page.locator("section#scim").get_by_text("Waiting for Microsoft Entra ID")
+    ).to_be_visible()
     assert scim_status(live_server.url, second) == 200
+    page.reload()
+    expect(page.locator("section#scim").get_by_text("Connected", exact=True)).to_be_visible()
 
 
 def test_staff_sees_no_preferences(new_page):

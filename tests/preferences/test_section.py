@@ -31,7 +31,7 @@ def test_not_configured(admin_client, settings):
     assert "Generate token" in html
     assert "Rotate token" not in html
     assert "Disable provisioning" not in html
-    assert "<dt>Last SCIM request</dt>\n  <dd>never</dd>" in html
+    assert "<dt>Last successful request</dt>\n  <dd>never</dd>" in html
     assert "No provisioning activity yet." in html
 
 
@@ -59,11 +59,11 @@ def test_counts_live_directory_hosts_and_groups_of_this_account(
     assert "<dt>Directory-managed host groups</dt>\n  <dd>2</dd>" in html
 
 
-def test_active_and_last_request_time(admin_client, account):
+def test_connected_and_last_request_time(admin_client, account):
     used = timezone.now().replace(microsecond=0)
-    ScimTokenFactory(account=account, last_used_at=used)
+    ScimTokenFactory(account=account, last_used_at=used, last_success_at=used)
     html = section_html(admin_client)
-    assert 'data-status="active"' in html
+    assert 'data-status="connected"' in html
     assert f'<time datetime="{used.isoformat()}">' in html
     assert "Disable provisioning" in html
 
@@ -115,7 +115,7 @@ def test_setup_steps_and_mappings_link(admin_client):
     assert f'href="{MAPPINGS_URL}"' in html
 
 
-def test_section_costs_four_queries_whatever_the_account_size(
+def test_section_costs_nine_queries_whatever_the_account_size(
     account, admin_user, rf, django_assert_num_queries
 ):
     ScimTokenFactory(account=account)
@@ -124,8 +124,11 @@ def test_section_costs_four_queries_whatever_the_account_size(
     ProvisioningEventFactory.create_batch(30, account=account, actor=admin_user)
     request = rf.get(PREFERENCES_URL)
     request.session = SessionStore()
-    # token, host count, group count, recent events (with their actors)
-    with django_assert_num_queries(4):
+    request.user = admin_user
+    # token, the last hour's outcomes (status), the grace token, directory-managed host and
+    # group counts, unmanaged host counts (link preview), recent link conflicts, the alert
+    # opt-out, recent events (with their actors)
+    with django_assert_num_queries(9):
         context = section_context(request, account)
         assert len(context["events"]) == 10
         assert {e.actor.get_username() for e in context["events"]} == {admin_user.username}

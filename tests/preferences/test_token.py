@@ -118,7 +118,7 @@ def test_section_shows_hint_and_metadata_after_generation(admin_client, admin_us
     assert f"by {admin_user.get_username()}" in html
     assert "Rotate token" in html
     assert "Generate token" not in html
-    assert 'data-status="active"' in html
+    assert 'data-status="waiting"' in html
 
 
 # --- generate / rotate ---------------------------------------------------------------
@@ -183,8 +183,8 @@ def test_rotation_shows_the_new_token_once_and_records_it(admin_client, account,
 def test_rotation_stops_the_old_token_at_once(admin_client, account):
     first, _ = generate(admin_client)
     (second,) = set(tokens_in(admin_client.post(ROTATE_URL)))
-    assert authenticate(first) is None
-    assert authenticate(second).account == account
+    assert authenticate(first)[0] is None
+    assert authenticate(second)[0].account == account
 
 
 def test_rotation_over_the_scim_endpoint(admin_client):
@@ -207,14 +207,14 @@ def test_disable_then_enable(admin_client, account, admin_user):
     token = ScimToken.objects.get(account=account)
     assert token.enabled is False
     assert token.token_hash == hash_token(raw)  # the token is kept
-    assert authenticate(raw) is None
+    assert authenticate(raw)[0] is None
     html = admin_client.get(PREFERENCES_URL).content.decode()
     assert 'data-status="disabled"' in html
     assert "Enable provisioning" in html
 
     admin_client.post(ENABLED_URL, {"enabled": "true"})
     assert ScimToken.objects.get(account=account).enabled is True
-    assert authenticate(raw).account == account
+    assert authenticate(raw)[0].account == account
     events = list(
         ProvisioningEvent.objects.filter(action__in=["enabled", "disabled"])
         .order_by("id")
@@ -281,9 +281,9 @@ def test_two_admins_generating_at_once_get_one_token():
     assert ProvisioningEvent.objects.filter(account=account).count() == 1
 
 
-def test_last_used_is_shown(admin_client, account):
+def test_last_success_is_shown(admin_client, account):
     used = timezone.now() - timedelta(hours=2)
-    ScimTokenFactory(account=account, last_used_at=used)
+    ScimTokenFactory(account=account, last_used_at=used, last_success_at=used)
     html = admin_client.get(PREFERENCES_URL).content.decode()
     assert used.strftime("%Y-%m-%d %H:%M") in html
     assert "<dd>never</dd>" not in html
@@ -299,7 +299,7 @@ def test_a_resent_rotation_post_does_not_rotate_again(admin_client, account):
     resent = admin_client.post(ROTATE_URL, {"rotating": hint}, follow=True)
     assert "already rotated" in resent.content.decode()
     assert tokens_in(resent) == []
-    assert authenticate(second).account == account
+    assert authenticate(second)[0].account == account
 
 
 def test_the_rotate_form_names_the_token_it_replaces(admin_client, account):

@@ -15,7 +15,7 @@ SCIM_JSON = "application/scim+json"
 def test_counts_last_request_and_activity_follow_entras_requests(admin_client):
     (raw,) = set(tokens_in(admin_client.post(GENERATE_URL)))
     before = section_html(admin_client)
-    assert "<dt>Last SCIM request</dt>\n  <dd>never</dd>" in before
+    assert "<dt>Last successful request</dt>\n  <dd>never</dd>" in before
 
     entra = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     user = {
@@ -44,7 +44,10 @@ def test_counts_last_request_and_activity_follow_entras_requests(admin_client):
     html = section_html(admin_client)
     assert "<dt>Directory-managed hosts</dt>\n  <dd>1</dd>" in html
     assert "<dt>Directory-managed host groups</dt>\n  <dd>1</dd>" in html
-    assert "<dt>Last SCIM request</dt>\n  <dd>never</dd>" not in html
+    assert "<dt>Last successful request</dt>\n  <dd>never</dd>" not in html
+    # The latest request failed: the badge says so, and why, in words.
+    assert 'data-status="failing"' in html
+    assert "Microsoft Entra ID&#x27;s POST User request was refused (HTTP 400" in html
     assert "ada.lovelace@contoso.com" in html
     assert "Reception" in html
     assert "Failure" in html

@@ -1,10 +1,12 @@
 """rotate_scim_token and purge_provisioning_log."""
 
 import json
+import re
 from datetime import timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -36,7 +38,8 @@ def test_rotate_text_prints_tenant_url_and_token_once(client, account, settings)
 
 def test_rotate_json_and_old_token_stops_working(client, account):
     first = json.loads(run("rotate_scim_token", "acme", "--format", "json"))
-    assert set(first) == {"tenant_url", "token"}
+    assert set(first) == {"tenant_url", "token", "previous_token_until"}
+    assert first["previous_token_until"] is None
     assert first["tenant_url"] == tenant_url() == "http://127.0.0.1:8000/scim/v2"
     assert Api(client, first["token"]).get("/Users").status_code == 200
     second = json.loads(run("rotate_scim_token", "acme", "--format=json"))
@@ -46,7 +49,24 @@ def test_rotate_json_and_old_token_stops_working(client, account):
     assert ScimToken.objects.filter(account=account).count() == 1
     assert list(
         ProvisioningEvent.objects.filter(account=account).values_list("action", flat=True)
-    ) == ["token-rotated", "token-generated"]
+    ) == ["refused-replaced", "token-rotated", "token-generated"]  # the old token's try
+
+
+def test_rotate_with_grace_keeps_the_old_token_until_the_deadline(client, account):
+    first = json.loads(run("rotate_scim_token", "acme", "--format", "json"))["token"]
+    text = run("rotate_scim_token", "acme", "--grace", "1h")
+    second = re.search(r"Secret Token: (\S+)", text).group(1)
+    assert "the previous token keeps working until" in text
+    assert Api(client, first).get("/Users").status_code == 200  # still, for an hour
+    assert Api(client, second).get("/Users").status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        assert Api(client, first).get("/Users").status_code == 401
+        assert Api(client, second).get("/Users").status_code == 200
+
+
+def test_rotate_refuses_an_unknown_grace(account):
+    with pytest.raises(CommandError):
+        run("rotate_scim_token", "acme", "--grace", "2h")
 
 
 def test_json_output_is_exactly_one_object(account):

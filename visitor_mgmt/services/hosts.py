@@ -359,3 +359,17 @@ def host_group_adopt_for_directory(*, group):
         group.source = Source.DIRECTORY
         group.save(update_fields=["source", "updated_at"])
     return group
+
+
+def directory_release(*, account):
+    """The account leaves its directory: every directory-managed host and group becomes a
+    manual one, editable again. Hosts keep their username, so a directory connected later
+    finds (and links) them again. Returns (hosts, groups) released."""
+    with transaction.atomic():
+        hosts = Host.objects.filter(account=account, source=Source.DIRECTORY).update(
+            source=Source.MANUAL, directory_data={}, updated_at=timezone.now()
+        )
+        groups = HostGroup.objects.filter(account=account, source=Source.DIRECTORY).update(
+            source=Source.MANUAL, directory_data={}, updated_at=timezone.now()
+        )
+    return hosts, groups

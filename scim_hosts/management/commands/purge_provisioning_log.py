@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from scim_hosts.events import purge_events
+from scim_hosts.tokens import RETIRED_TOKEN_MEMORY, purge_retired_tokens
 
 
 class Command(BaseCommand):
@@ -24,3 +25,8 @@ class Command(BaseCommand):
         kept = settings.SCIM_LOG_RETENTION_DAYS if days is None else days
         deleted = purge_events(days=kept)
         self.stdout.write(f"Deleted {deleted} provisioning event(s) older than {kept} day(s).")
+        forgotten = purge_retired_tokens()
+        self.stdout.write(
+            f"Forgot {forgotten} replaced token(s) retired more than "
+            f"{RETIRED_TOKEN_MEMORY.days} days ago."
+        )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('visitor_mgmt', '0003_host_tally'),
+        ('visitor_mgmt', '0004_host_unlinked_email_ci'),
     ]
 
     operations = [
