@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core import mail
 
+from tests.browser_support import axe_violations
 from tests.conftest import PASSWORD
 from tests.factories import HostFactory, HostGroupFactory, HostGroupMembershipFactory
 from visitor_mgmt.models import KioskDevice, Visit
@@ -166,6 +167,11 @@ def test_sign_out_with_a_namesake_asks_whom_and_lists_nobody(new_page, account, 
     visiting = page.get_by_label("Whom are you visiting?")
     visiting.wait_for()
     assert "Jane" not in page.content() and "Front Office" not in page.content()
+    assert axe_violations(page) == []
+    visiting.fill("nobody")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("does not match a visit").wait_for()
+    assert axe_violations(page) == []
     visiting.fill("front")
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("heading", name="Goodbye, Kim!").wait_for()
