@@ -247,6 +247,13 @@ class ResourceAdapterMixin:
             "location": self.location,
         }
 
+    def retarget(self, obj):
+        """An adapter that writes this request's validated document to ``obj`` instead:
+        the existing resource a POST links (see views.ScimResourceMixin.post)."""
+        other = type(self)(obj, request=self.request)
+        other.new_doc = self.new_doc
+        return other
+
     def record(self, action, reason=""):
         self.request.scim_change = Change(
             action=action,
@@ -308,6 +315,7 @@ def _validation_detail(exc):
 class SCIMHost(ResourceAdapterMixin, SCIMUser):
     url_name = "scim:users"
     resource_type = "User"
+    unique_attribute = "userName"
     resource_type_description = "A host: an employee visitors come to see"
     schema = USER_SCHEMA
 
@@ -500,6 +508,7 @@ class MemberDelta:
 class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
     url_name = "scim:groups"
     resource_type = "Group"
+    unique_attribute = "displayName"
     resource_type_description = "A host group"
     schema = GROUP_SCHEMA
 
@@ -568,6 +577,11 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         members = cls._load_members([a.obj.pk for a in adapters])
         for adapter in adapters:
             adapter._members = members[adapter.obj.pk]
+
+    def retarget(self, obj):
+        other = super().retarget(obj)
+        other.new_members = self.new_members
+        return other
 
     # django-scim2 calls validate_dict, from_dict, save (POST, PUT).
     def validate_dict(self, d):

@@ -18,6 +18,7 @@ Each filter attribute has a kind that decides the lookups it accepts; anything e
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC
 from functools import cache
 
 from django.db import connection
@@ -139,7 +140,7 @@ class FilterField:
         if moment is None:
             raise _bad(f"{label} needs an ISO 8601 date-time, got {value!r}.")
         if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, timezone.utc)
+            moment = timezone.make_aware(moment, UTC)  # RFC 7643 §2.3.5: no offset is UTC
         column = self.columns[0]
         if op in ("eq", "ne"):
             q = Q(**{column: moment})

@@ -69,7 +69,6 @@ from scim_hosts.locations import absolute
 from scim_hosts.ratelimit import throttle
 from scim_hosts.schema import GROUP_SCHEMA, USER_SCHEMA
 from scim_hosts.tokens import note_outcome
-from visitor_mgmt.models import Host, HostGroup
 
 logger = logging.getLogger(__name__)
 
@@ -352,6 +351,29 @@ class ScimResourceMixin(ScimViewMixin):
             raise NotFound(f"Resource {raw} not found.")
         return obj
 
+    def post(self, request, *args, **kwargs):
+        """Create a resource, or link the existing manual (or CSV) one the directory names:
+        201 either way, so nobody exists twice (docs/linking.md)."""
+        body = self.load_body(request.body)
+        if not body:
+            raise BadRequest(f"POST needs a {self.resource_type} in the body.")
+        adapter = self.scim_adapter(self.model_cls(), request=request)
+        adapter.validate_dict(body)
+        attribute = self.scim_adapter.unique_attribute
+        value = adapter.new_doc.get(attribute)
+        if isinstance(value, str) and value:
+            parser = self.__class__.parser_getter()
+            existing = parser.matching(request.scim_account, value, lock=True)
+            if existing and existing[0].is_directory_managed:
+                noun = self.resource_type.lower()
+                raise Uniqueness(f'A {noun} with {attribute} "{value}" already exists.')
+            if existing:
+                adapter = adapter.retarget(existing[0])
+        adapter.save()
+        return scim_json_response(
+            adapter.to_dict(), status=201, headers={"Location": adapter.location}
+        )
+
     # -- lists -----------------------------------------------------------------------------
 
     def _page(self, request):
@@ -402,27 +424,6 @@ class HostsView(ScimResourceMixin, scim_views.UsersView):
     resource_type = "User"
     schema = USER_SCHEMA
 
-    def post(self, request, *args, **kwargs):
-        """Create a host, or link the existing manual or CSV host with that userName (or,
-        having no username, that e-mail): 201 either way, so no person exists twice."""
-        body = self.load_body(request.body)
-        if not body:
-            raise BadRequest("POST needs a User in the body.")
-        adapter = self.scim_adapter(Host(), request=request)
-        adapter.validate_dict(body)
-        user_name = adapter.new_doc.get("userName")
-        if isinstance(user_name, str) and user_name:
-            parser = self.__class__.parser_getter()
-            existing = parser.matching(request.scim_account, user_name, lock=True)
-            if existing:
-                if existing[0].is_directory_managed:
-                    raise Uniqueness(f'A user with userName "{user_name}" already exists.')
-                new_doc = adapter.new_doc
-                adapter = self.scim_adapter(existing[0], request=request)
-                adapter.new_doc = new_doc
-        adapter.save()
-        return created_response(adapter)
-
     def patch(self, request, *args, **kwargs):
         adapter = self.scim_adapter(self.get_object(), request=request)
         adapter.apply_patch(self.load_body(request.body))
@@ -432,26 +433,6 @@ class HostsView(ScimResourceMixin, scim_views.UsersView):
 class HostGroupsView(ScimResourceMixin, scim_views.GroupsView):
     resource_type = "Group"
     schema = GROUP_SCHEMA
-
-    def post(self, request, *args, **kwargs):
-        """Create a host group, or link the existing manual group of that displayName."""
-        body = self.load_body(request.body)
-        if not body:
-            raise BadRequest("POST needs a Group in the body.")
-        adapter = self.scim_adapter(HostGroup(), request=request)
-        adapter.validate_dict(body)
-        name = adapter.new_doc.get("displayName")
-        if isinstance(name, str) and name:
-            parser = self.__class__.parser_getter()
-            existing = parser.matching(request.scim_account, name, lock=True)
-            if existing:
-                if existing[0].is_directory_managed:
-                    raise Uniqueness(f'A group with displayName "{name}" already exists.')
-                new_doc, new_members = adapter.new_doc, adapter.new_members
-                adapter = self.scim_adapter(existing[0], request=request)
-                adapter.new_doc, adapter.new_members = new_doc, new_members
-        adapter.save()
-        return created_response(adapter)
 
     def patch(self, request, *args, **kwargs):
         # Member changes do not write the group's row: Entra's many membership PATCHes to

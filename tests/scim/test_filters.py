@@ -139,6 +139,16 @@ def test_meta_last_modified_comparisons(api, people):
     assert_list(api.get("/Users?" + q(f'meta.created gt "{stamp}"')), total=3)
 
 
+def test_a_date_time_without_a_zone_is_utc(api, people):
+    """RFC 7643 §2.3.5: xsd:dateTime; without an offset the service reads UTC."""
+    now = timezone.now()
+    Host.objects.filter(public_id=people["alice"]).update(updated_at=now - timedelta(days=2))
+    naive = (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    resp = api.get("/Users?" + q(f'meta.lastModified lt "{naive}"'))
+    assert ids(resp.json()["Resources"]) == {people["alice"]}
+    assert_list(api.get("/Users?" + q(f'meta.lastModified gt "{naive}"')), total=2)
+
+
 @pytest.mark.parametrize("space", ["+", "%20"])
 def test_both_space_encodings(api, people, space):
     query = "filter=userName" + space + "eq" + space + "%22alice%40acme.test%22"
