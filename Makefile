@@ -28,18 +28,27 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The app's defaults are production-safe (DEBUG off, no SECRET_KEY); `make run` switches on
+# development explicitly, with a random key of this checkout kept in .dev-secret-key (never
+# committed) so that logins survive restarts. DEBUG or SECRET_KEY from the environment win.
+DEV_SECRET_KEY_FILE := .dev-secret-key
+DEV_ENV = DEBUG="$${DEBUG:-true}" SECRET_KEY="$${SECRET_KEY:-$$(cat $(DEV_SECRET_KEY_FILE))}"
+
+$(DEV_SECRET_KEY_FILE):
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+
 # The Tenant URL, Location headers and $refs name the address the server really listens on.
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 # An OpenID Connect provider on this machine may speak plain HTTP in development.
 run: export SSO_ALLOW_HTTP_LOOPBACK ?= true
-run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+run: install $(DEV_SECRET_KEY_FILE)
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Visitor Management is starting on http://$(HOST):$(PORT)/"
 	@echo "  Log in as admin@demo.example / demo-admin-password (staff: staff@demo.example / demo-staff-password)"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -49,12 +58,13 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Tests run with tests/settings.py (DEBUG on and a test-only key, set explicitly there).
 test: lint node_modules/.installed
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
 	$(PY) bench/scim_bench.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles $(DEV_SECRET_KEY_FILE)

@@ -1,4 +1,4 @@
-"""SCIM benchmark: gunicorn (2 sync workers) + PostgreSQL, driven over loopback HTTP.
+"""SCIM benchmark: gunicorn (2 workers, gunicorn.conf.py) + PostgreSQL, over loopback HTTP.
 
 Run with ``make bench`` (see bench/README.md). It creates a fresh PostgreSQL database, starts
 the app under gunicorn exactly as production runs it, drives it with a bounded load client

@@ -35,6 +35,7 @@ from scim_hosts.paths import PathError, find_key, or_equalities, parse_path
 from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, GROUP_SCHEMA, USER_SCHEMA
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
 from visitor_mgmt.services import hosts as host_services
+from visitor_mgmt.services.text import normalise_host_values
 
 
 def get_host_model():
@@ -44,13 +45,23 @@ def get_host_model():
 # ------------------------------------------------------------------ attribute selection
 
 
+# Distinct paths one ``attributes`` or ``excludedAttributes`` list may name. Applying a
+# selection costs paths x resources; the schemas have a few dozen paths in all, so more is
+# never useful (20,000 paths stalled a worker for 30 s).
+MAX_SELECTED_PATHS = 50
+# Longer than any attribute path of the schemas (URN + name + sub-attribute).
+MAX_PATH_LENGTH = 200
+
+
 class AttributeSelection:
     """RFC 7644 §3.9 ``attributes`` / ``excludedAttributes`` applied to a resource dict."""
 
     def __init__(self, schema, attributes=None, excluded=None):
         self.schema = schema
-        self.includes = self._parse(attributes)
-        self.excludes = [] if self.includes else self._parse(excluded)
+        self.includes = self._parse(_distinct(attributes, "attributes"))
+        self.excludes = (
+            [] if self.includes else self._parse(_distinct(excluded, "excludedAttributes"))
+        )
 
     @classmethod
     def from_params(cls, schema, attributes, excluded):
@@ -87,6 +98,24 @@ class AttributeSelection:
                 _remove_path(out, path)
             return out
         return resource
+
+
+def _distinct(names, param):
+    """``names`` without repeats (paths are case-insensitive), at most MAX_SELECTED_PATHS.
+
+    Over the cap is a 400 ``invalidValue`` (RFC 7644 §3.12: the value is not compatible
+    with the operation) rather than a silent cut, so a client never gets a response shaped
+    by a selection other than the one it asked for.
+    """
+    distinct = {}
+    for name in names or ():
+        distinct.setdefault(name.lower(), name)
+        if len(distinct) > MAX_SELECTED_PATHS:
+            raise InvalidValue(
+                f'"{param}" names more than {MAX_SELECTED_PATHS} distinct attribute paths.'
+            )
+    # Names longer than any path of the schemas are unknown, hence ignored (RFC 7644 §3.9).
+    return [name for name in distinct.values() if len(name) <= MAX_PATH_LENGTH]
 
 
 def _split(value):
@@ -334,7 +363,9 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
     # -- writing ------------------------------------------------------------------------
 
     def _fields(self, doc):
-        fields = host_fields_from_document(doc)
+        # The normal form the core stores and matches hosts in (look-alikes are one host);
+        # the document itself keeps what Entra sent.
+        fields = normalise_host_values(host_fields_from_document(doc))
         _check_lengths(Host, fields, scim_path_of)
         for name in EMAIL_FIELDS:
             if fields[name]:

@@ -41,6 +41,7 @@ from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN
 from scim_hosts.sql import RowReader, fetch, quote, select_list
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 from visitor_mgmt.selectors import live_host_count
+from visitor_mgmt.services.text import normalise_for_column
 
 MATCH_ALL = Q(pk__isnull=False)
 MATCH_NONE = Q(pk__in=[])
@@ -88,10 +89,15 @@ class FilterField:
         if isinstance(value, bool):
             raise _bad(f"{label} is a string; it cannot be compared with a boolean.")
         value = str(value)
+        # Host columns hold the core's normal form (look-alikes are equal; see
+        # visitor_mgmt/services/text.py), so the value is compared in it too.
         if op in ORDER_LOOKUPS:
-            return _any(Q(**{f"{c}__{ORDER_LOOKUPS[op]}": value}) for c in self.columns)
+            return _any(
+                Q(**{f"{c}__{ORDER_LOOKUPS[op]}": normalise_for_column(c, value)})
+                for c in self.columns
+            )
         lookup = TEXT_LOOKUPS[self.case_insensitive][op]
-        q = _any(Q(**{f"{c}__{lookup}": value}) for c in self.columns)
+        q = _any(Q(**{f"{c}__{lookup}": normalise_for_column(c, value)}) for c in self.columns)
         if op == "eq" and value and self.nonblank_guard:
             q &= _all(~Q(**{c: ""}) for c in self.columns)
         return ~q if op == "ne" else q
@@ -419,6 +425,8 @@ class ScimFilterQuery(FilterQuery):
         if not connection.features.has_select_for_update:
             lock = False
         sql, reader = cls._unique_lookup(column, lock)
+        # Host columns hold the core's normal form (look-alikes equal; services/text.py).
+        value = normalise_for_column(column, value)
         params = [account.pk, value] + ([value] if column in cls.unique_fallback else [])
         return fetch(sql, params, reader)
 

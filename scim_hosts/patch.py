@@ -29,6 +29,10 @@ from scim_hosts.paths import (
 )
 
 OPS = ("add", "remove", "replace")
+# Operations one PATCH may hold. Each is parsed and applied on its own, so the work of a
+# request grows with their number; Entra sends a handful (members in one operation's
+# value list, at most 1,000 member ids per request).
+MAX_OPERATIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ def parse_operations(body, schema, *, resource_id):
     operations = body.get(find_key(body, "Operations") or "Operations")
     if not isinstance(operations, list) or not operations:
         raise InvalidSyntax('A PATCH request needs a non-empty "Operations" list.')
+    if len(operations) > MAX_OPERATIONS:
+        raise InvalidValue(f"A PATCH request may hold at most {MAX_OPERATIONS} operations.")
     out = []
     for number, raw in enumerate(operations, start=1):
         if not isinstance(raw, dict):

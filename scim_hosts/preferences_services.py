@@ -30,9 +30,11 @@ KNOWN_RESOURCE_TYPES = {"User": "Users", "Group": "Groups", "Token": "Token and 
 OTHER_RESOURCE_TYPES = "other"
 RESOURCE_TYPE_CHOICES = [*KNOWN_RESOURCE_TYPES.items(), (OTHER_RESOURCE_TYPES, "Other")]
 
-# The raw token travels from the POST to the next page render through the session, once.
-NEW_TOKEN_SESSION_KEY = "scim_prefs_new_token"
-NEW_TOKEN_MAX_AGE_SECONDS = 600
+# The raw token is shown in the response to the POST that issued it (see
+# preferences_views._show_new_token), carried on the request under this attribute.
+NEW_TOKEN_REQUEST_ATTR = "scim_new_token"
+# Where earlier versions stashed it in the session; removed from sessions on sight.
+LEGACY_NEW_TOKEN_SESSION_KEY = "scim_prefs_new_token"
 
 ACTION_LABELS = {
     "token-generated": "Token generated",
@@ -175,26 +177,17 @@ def link_conflicts(account, *, now=None):
     return conflicts
 
 
-def stash_new_token(session, *, account, raw_token):
-    session[NEW_TOKEN_SESSION_KEY] = {
-        "account": account.pk,
-        "token": raw_token,
-        "at": timezone.now().timestamp(),
-    }
+def new_token_to_show(request, *, account, token):
+    """The raw token issued by this very request (generate/rotate), to show once; else None.
 
-
-def pop_new_token(session, *, account, token):
-    """The raw token stashed by the last generate/rotate, once; None afterwards.
-
-    It is shown only while it is still the account's current token (another admin may
-    have rotated since) and only for a few minutes after it was issued.
+    It travels on the request object only, from the view that issued it to the page that
+    shows it in the same response: never in the session, so no session row holds it.
+    It is shown only while it is still the account's current token.
     """
-    data = session.pop(NEW_TOKEN_SESSION_KEY, None)
-    if not isinstance(data, dict) or token is None or data.get("account") != account.pk:
-        return None
-    raw = data.get("token")
-    age = timezone.now().timestamp() - float(data.get("at") or 0)
-    if not isinstance(raw, str) or not 0 <= age <= NEW_TOKEN_MAX_AGE_SECONDS:
+    # Sessions from before this change may still hold a stashed token: drop it.
+    request.session.pop(LEGACY_NEW_TOKEN_SESSION_KEY, None)
+    raw = getattr(request, NEW_TOKEN_REQUEST_ATTR, None)
+    if not isinstance(raw, str) or token is None or token.account_id != account.pk:
         return None
     if hash_token(raw) != token.token_hash:
         return None
@@ -224,7 +217,7 @@ def section_context(request, account):
     """Context of the Preferences section (a bounded number of queries)."""
     token = account_token(account)
     provider = account_provider(account)
-    new_token = pop_new_token(request.session, account=account, token=token)
+    new_token = new_token_to_show(request, account=account, token=token)
     managed = directory_managed_counts(account=account)
     linkable, unlinkable = unmanaged_host_counts(account=account)
     return {

@@ -17,10 +17,22 @@ from scim_hosts.tokens import end_grace as end_token_grace
 from scim_hosts.tokens import set_enabled as set_provisioning_enabled
 from visitor_mgmt.permissions import account_admin_required
 from visitor_mgmt.selectors import directory_managed_counts
+from visitor_mgmt.views.preferences import preferences as preferences_page
 
 
 def _back_to_section():
     return redirect(reverse("preferences") + "#scim")
+
+
+def _show_new_token(request, raw):
+    """Answer the POST with the Preferences page showing the new token, once.
+
+    No redirect: the token would have to wait server-side (in the session) for the next
+    page. The page is never cached (never_cache); reloading it re-sends the POST, which
+    the browser asks about first.
+    """
+    setattr(request, services.NEW_TOKEN_REQUEST_ATTR, raw)
+    return preferences_page(request)
 
 
 @account_admin_required
@@ -34,14 +46,13 @@ def token_generate(request):
             request, "This account already has a secret token. Rotate it to get a new one."
         )
         return redirect("scim_prefs:token-rotate")
-    services.stash_new_token(request.session, account=request.account, raw_token=raw)
     provider = account_provider(request.account)
     messages.success(
         request,
         f"Secret token generated. Copy it now and paste it into {provider.name}: "
         "it will not be shown again.",
     )
-    return _back_to_section()
+    return _show_new_token(request, raw)
 
 
 class RotateTokenForm(forms.Form):
@@ -76,6 +87,12 @@ def token_rotate(request):
     provider = account_provider(request.account)
     form = RotateTokenForm(request.POST if request.method == "POST" else None, provider=provider)
     if request.method == "POST" and form.is_valid():
+        # The page answering this POST shows the new token; reloading it re-sends the POST.
+        # The form names the token it replaces, so a re-sent POST does not rotate again.
+        rotating = request.POST.get("rotating")
+        if rotating is not None and rotating != token.hint:
+            messages.info(request, "The token was already rotated; it was not rotated again.")
+            return _back_to_section()
         grace = GRACE_PERIODS[form.cleaned_data["grace"] or "0"]
         try:
             _token, raw = services.token_rotate(
@@ -84,7 +101,6 @@ def token_rotate(request):
         except services.NoToken:  # removed between the check and the lock
             messages.error(request, "There is no secret token to rotate.")
             return _back_to_section()
-        services.stash_new_token(request.session, account=request.account, raw_token=raw)
         if grace:
             until = services.grace_token(request.account).works_until
             old = f"The previous token keeps working until {until:%Y-%m-%d %H:%M %Z}"
@@ -95,7 +111,7 @@ def token_rotate(request):
             f"Secret token rotated. {old}: paste the new one into {provider.name} now. "
             "It will not be shown again.",
         )
-        return _back_to_section()
+        return _show_new_token(request, raw)
     return render(
         request,
         "scim_hosts/rotate_confirm.html",

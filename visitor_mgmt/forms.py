@@ -4,6 +4,7 @@ from django import forms
 
 from visitor_mgmt.models import Host, HostGroup, Source
 from visitor_mgmt.services.hosts import PERSON_FIELDS
+from visitor_mgmt.services.text import normalise_email, normalise_text
 
 # The host fields people edit on the host form, in display order.
 HOST_FORM_FIELDS = PERSON_FIELDS
@@ -26,6 +27,19 @@ def _max_length(model, name):
     return model._meta.get_field(name).max_length
 
 
+class NormalisedCharField(forms.CharField):
+    """Text in the normal form hosts are stored and matched in (services/text.py), before
+    any validation: a pasted zero-width space is removed, not an error."""
+
+    def to_python(self, value):
+        return normalise_text(super().to_python(value))
+
+
+class NormalisedEmailField(forms.EmailField):
+    def to_python(self, value):
+        return normalise_email(super().to_python(value))
+
+
 class HostForm(forms.Form):
     """Create or edit a host by hand. A plain form (not a ModelForm) so that validating
     never touches the host itself: ``host_update`` decides what changed."""
@@ -33,7 +47,7 @@ class HostForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in HOST_FORM_FIELDS:
-            field_class = forms.EmailField if name.endswith("email") else forms.CharField
+            field_class = NormalisedEmailField if name.endswith("email") else NormalisedCharField
             self.fields[name] = field_class(
                 label=HOST_FIELD_LABELS[name],
                 max_length=_max_length(Host, name),
@@ -85,3 +99,12 @@ class HostImportForm(forms.Form):
         help_text="UTF-8 CSV with a header row, like the template.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    @classmethod
+    def refused(cls, message):
+        """The form with ``message`` as the file's only error: the upload was refused
+        before it was read (see visitor_mgmt/uploads.py)."""
+        form = cls(data={}, files={})
+        form.full_clean()
+        form.errors["file"] = form.error_class([message], renderer=form.renderer)
+        return form

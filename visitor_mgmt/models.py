@@ -238,6 +238,9 @@ class Visit(models.Model):
     visitor_company = models.CharField(max_length=200, blank=True)
     signed_in_at = models.DateTimeField(auto_now_add=True)
     signed_out_at = models.DateTimeField(null=True, blank=True)
+    # When the kiosk showed the visitor's confirmation page: it is shown once only, so the
+    # next person at the tablet cannot reopen it from the browser's history.
+    welcome_shown_at = models.DateTimeField(null=True, blank=True)
     notification_status = models.CharField(
         max_length=10, choices=Notification.choices, default=Notification.PENDING
     )

@@ -1,10 +1,12 @@
 """Settings for Visitor Management.
 
 Everything that differs between a laptop and production comes from the environment;
-the defaults are safe for local use (SQLite file, DEBUG on, localhost only).
+the defaults are production-safe (DEBUG off, localhost only, no built-in SECRET_KEY).
+`make run` and the tests switch on what development needs explicitly (DEBUG, a local key).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,14 +34,17 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
+# No fallback key, not even with DEBUG on: a known key makes sessions and kiosk cookies
+# forgeable. `make run` keeps a random key of its own in .dev-secret-key; tests set one.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development only: a fixed key so sessions survive restarts of `make run`.
-    SECRET_KEY = "dev-insecure-visitor-mgmt-key-do-not-use-in-production-0123456789"
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in the environment (e.g. "
+        "SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')\"); "
+        "`make run` sets one for local development."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
@@ -56,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_scim",
+    "axes",
     "visitor_mgmt.apps.VisitorMgmtConfig",
     "scim_hosts.apps.ScimHostsConfig",
     "sso.apps.SsoConfig",
@@ -81,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "visitor_mgmt.middleware.SecurityHeadersMiddleware",
     "visitor_mgmt.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Paths that authenticate by bearer token only: no session, user or messages set up.
@@ -147,6 +155,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Login throttling (django-axes) on the product login and the Django admin login: after
+# LOGIN_FAILURE_LIMIT failed logins for one account (username) or from one client address,
+# further logins for it are refused (429 and a page saying when to retry) until
+# LOGIN_LOCKOUT_MINUTES after the last failure; failures older than that are forgotten.
+# Attempts are kept in the database (axes' database handler), which every app server
+# shares; the local-memory cache is per process and Redis is optional. Operators unlock
+# with `manage.py axes_reset_username <username>` / `axes_reset_ip <address>` / `axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client address is the connection's peer unless TRUSTED_PROXY_COUNT proxies (that
+# append to X-Forwarded-For) stand in front: then it is the address the outermost of them
+# saw. Never trust the header without a proxy: clients could name any address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "visitor_mgmt.client_address.client_address"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "hosts:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -192,6 +223,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "visitor_mgmt.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 
 # Security: strict in production, relaxed only where local HTTP needs it.

@@ -40,7 +40,7 @@ def test_waiting_connected_then_explained_failure(new_page, live_server):
 
     # Entra's Test Connection.
     assert scim_status(live_server.url, first) == 200
-    page.reload()
+    page.goto("/preferences/#scim")  # the token came in the POST's answer: open the page anew
     expect(badge).to_have_text("Connected")
     expect(page.locator(".scim-status-detail")).to_contain_text("Last successful request")
 
@@ -105,7 +105,7 @@ def test_disconnect_from_the_page(new_page, live_server):
     )
     assert Host.objects.get(pk=host.pk).source == Source.DIRECTORY
 
-    page.reload()
+    page.goto("/preferences/#scim")  # the token came in the POST's answer: open the page anew
     page.locator("section#scim").get_by_role("link", name="Disconnect…").click()
     expect(page.get_by_role("heading", name="Disconnect Microsoft Entra ID?")).to_be_visible()
     expect(page.locator("main")).to_contain_text("1 directory-managed host")

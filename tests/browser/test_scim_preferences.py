@@ -102,8 +102,12 @@ def test_admin_generates_and_rotates_the_token(new_page, live_server):
     if screenshot:
         page.locator("section#scim").screenshot(path=screenshot)
 
-    # A reload never shows a token again.
+    # A reload re-sends the rotation's POST: it does not rotate again nor show a token.
     page.reload()
+    expect(page.get_by_text("already rotated")).to_be_visible()
+    expect(page.get_by_label("Secret Token")).to_have_count(0)
+    # The next visit to Preferences shows no token either.
+    page.goto("/preferences/")
     expect(page.get_by_role("heading", name="SCIM Host Provisioning")).to_be_visible()
     expect(page.get_by_label("Secret Token")).to_have_count(0)
     html = page.content()

@@ -213,3 +213,13 @@ def test_list_queries_are_bounded(staff_client, account, django_assert_max_num_q
     HostFactory.create_batch(40, account=account)
     with django_assert_max_num_queries(6):
         assert staff_client.get(HOSTS).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_deeply_nested_json_is_a_400_not_a_500(admin_client, host, method):
+    depth = 100_000
+    body = "[" * depth + "]" * depth
+    url = HOSTS if method == "post" else f"{HOSTS}{host.public_id}/"
+    resp = getattr(admin_client, method)(url, body, content_type="application/json")
+    assert resp.status_code == 400
+    assert "nested too deeply" in resp.json()["detail"]

@@ -5,9 +5,16 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from tests.factories import UserFactory
 from visitor_mgmt.models import Account, Host, HostGroup, Membership, Source
+
+
+def login_request():
+    """Login throttling (django-axes) needs the request a login comes with."""
+    return RequestFactory().post("/accounts/login/")
+
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +42,10 @@ def test_create_account_with_admin():
     assert user.email == "boss@initech.example"
     assert user.membership.account == account
     assert user.membership.role == Membership.Role.ADMIN
-    assert authenticate(username="boss@initech.example", password="a-long-Secret-42") == user
+    assert (
+        authenticate(login_request(), username="boss@initech.example", password="a-long-Secret-42")
+        == user
+    )
     assert "Created account initech (Initech)." in out
     assert "a-long-Secret-42" not in out
 
@@ -117,8 +127,12 @@ def test_seed_demo_creates_the_demo_and_is_idempotent():
     assert out == ""  # quiet by default
     account = Account.objects.get(slug="demo")
     assert account.name == "Demo Company"
-    admin = authenticate(username="admin@demo.example", password="demo-admin-password")
-    staff = authenticate(username="staff@demo.example", password="demo-staff-password")
+    admin = authenticate(
+        login_request(), username="admin@demo.example", password="demo-admin-password"
+    )
+    staff = authenticate(
+        login_request(), username="staff@demo.example", password="demo-staff-password"
+    )
     assert admin.membership.is_admin and admin.membership.account == account
     assert staff.membership.role == Membership.Role.STAFF
     hosts = Host.objects.filter(account=account)
@@ -143,12 +157,20 @@ def test_seed_demo_restores_the_printed_passwords():
     user.set_password("changed-it")
     user.save()
     run("seed_demo")
-    assert authenticate(username="admin@demo.example", password="demo-admin-password")
+    assert authenticate(
+        login_request(), username="admin@demo.example", password="demo-admin-password"
+    )
 
 
 def test_demo_logins_work_on_the_pages(client):
     run("seed_demo")
-    assert client.login(username="admin@demo.example", password="demo-admin-password")
+    assert (
+        client.post(
+            "/accounts/login/",
+            {"username": "admin@demo.example", "password": "demo-admin-password"},
+        ).status_code
+        == 302
+    )
     html = client.get("/hosts/").content.decode()
     assert "Managed by Microsoft Entra ID" in html
     assert 'href="/preferences/"' in html

@@ -185,7 +185,7 @@ def test_cache_url_selects_redis():
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
-        env=app_env(CACHE_URL="redis://127.0.0.1:6379/3"),
+        env=app_env(CACHE_URL="redis://127.0.0.1:6379/3", SECRET_KEY="k" * 60),
         capture_output=True,
         text=True,
         check=True,

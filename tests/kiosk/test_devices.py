@@ -215,3 +215,36 @@ def test_invalid_fallback_email_is_a_form_error(admin_client, account):
     assert b"valid email address" in response.content
     account.refresh_from_db()
     assert account.kiosk_fallback_email == ""
+
+
+def _without_tokens(content, slug):
+    """The page with what differs by nature removed: the CSRF token and the slug in the URL."""
+    page = content.decode()
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+    return page.replace(f"/kiosk/{slug}/", "/kiosk/<slug>/")
+
+
+def test_activate_page_looks_the_same_for_real_and_unknown_slugs(account, device_and_key):
+    """Anonymous visitors cannot tell which accounts exist: same status, same page (no
+    account name) for GET and for a wrong key, until a valid device key is given."""
+    _, raw_key = device_and_key
+    client = Client()
+    real = client.get(f"/kiosk/{account.slug}/activate/")
+    unknown = client.get("/kiosk/no-such-company/activate/")
+    assert real.status_code == unknown.status_code == 200
+    assert account.name.encode() not in real.content
+    assert _without_tokens(real.content, account.slug) == _without_tokens(
+        unknown.content, "no-such-company"
+    )
+    real = client.post(f"/kiosk/{account.slug}/activate/", {"key": "vmkiosk_wrong"})
+    unknown = client.post("/kiosk/no-such-company/activate/", {"key": "vmkiosk_wrong"})
+    assert real.status_code == unknown.status_code == 400
+    assert _without_tokens(real.content, account.slug) == _without_tokens(
+        unknown.content, "no-such-company"
+    )
+    # A valid key of this account's device reveals the kiosk (and its name) as before.
+    unknown = client.post("/kiosk/no-such-company/activate/", {"key": raw_key})
+    assert unknown.status_code == 400
+    valid = client.post(f"/kiosk/{account.slug}/activate/", {"key": raw_key})
+    assert valid.status_code == 302
+    assert account.name.encode() in client.get(valid["Location"]).content

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core import mail
 
+from tests.browser_support import axe_violations
 from tests.conftest import PASSWORD
 from tests.factories import HostFactory, HostGroupFactory, HostGroupMembershipFactory
 from visitor_mgmt.models import KioskDevice, Visit
@@ -151,4 +152,29 @@ def test_admin_enables_the_tablet_and_is_signed_out(new_page, account, admin_use
     assert "/accounts/login/" in page.url
     page.goto(f"/kiosk/{account.slug}/")
     assert page.get_by_role("heading", name="Welcome! Please sign in").is_visible()
+    assert page.problems == []
+
+
+def test_sign_out_with_a_namesake_asks_whom_and_lists_nobody(new_page, account, people):
+    Visit.objects.create(account=account, host=people, host_name="Jane Doe", visitor_name="Kim Li")
+    Visit.objects.create(account=account, host_group_name="Front Office", visitor_name="Kim Li")
+    _, raw_key = kiosk_device_create(account=account, name="Desk")
+    page = new_page()
+    activate(page, account, raw_key)
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_label("Your name, as you signed in").fill("Kim Li")
+    page.get_by_role("button", name="Sign out").click()
+    visiting = page.get_by_label("Whom are you visiting?")
+    visiting.wait_for()
+    assert "Jane" not in page.content() and "Front Office" not in page.content()
+    assert axe_violations(page) == []
+    visiting.fill("nobody")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("does not match a visit").wait_for()
+    assert axe_violations(page) == []
+    visiting.fill("front")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Goodbye, Kim!").wait_for()
+    open_visits = Visit.objects.filter(signed_out_at__isnull=True)
+    assert [v.host_name for v in open_visits] == ["Jane Doe"]
     assert page.problems == []

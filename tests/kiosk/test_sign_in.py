@@ -401,38 +401,111 @@ def test_sign_out_ignores_other_accounts_yesterday_and_signed_out_visits(
     assert Visit.objects.filter(signed_out_at__isnull=True).count() == 2
 
 
-def test_sign_out_with_two_matches_asks_which(kiosk_client, account, host):
+def test_sign_out_with_two_matches_asks_whom_without_listing_anything(kiosk_client, account, host):
+    """Issue 14: the page listed today's visits of that name with their hosts to whoever
+    stood at the tablet. Now it lists nothing; the visitor names whom they visit."""
     first = Visit.objects.create(
         account=account, host=host, host_name="Jane Doe", visitor_name="Vera Visitor"
     )
     second = Visit.objects.create(
         account=account, host=None, host_group_name="Support", visitor_name="Vera Visitor"
     )
-    response = kiosk_client.post(
-        f"/kiosk/{account.slug}/sign-out/", {"visitor_name": "Vera Visitor"}
-    )
-    page = response.content.decode()
-    assert "Which one are you?" in page
-    assert f'name="visit" value="{first.pk}"' in page
-    assert "Visiting Jane Doe" in page
-    assert "Visiting Support" in page
-    # A visit id that is not among the matches does nothing.
-    stranger = Visit.objects.create(account=account, visitor_name="Someone Else")
-    kiosk_client.post(
-        f"/kiosk/{account.slug}/sign-out/",
-        {"visitor_name": "Vera Visitor", "visit": stranger.pk},
-    )
-    stranger.refresh_from_db()
-    assert stranger.signed_out_at is None
+    url = f"/kiosk/{account.slug}/sign-out/"
+    page = kiosk_client.post(url, {"visitor_name": "Vera Visitor"}).content.decode()
+    assert "tell us whom you are visiting" in page
+    assert 'name="visiting"' in page
+    for secret in ("Jane", "Doe", "Support", f'value="{first.pk}"', f'value="{second.pk}"'):
+        assert secret not in page
+    assert not Visit.objects.filter(signed_out_at__isnull=False).exists()
 
-    response = kiosk_client.post(
-        f"/kiosk/{account.slug}/sign-out/", {"visitor_name": "Vera Visitor", "visit": second.pk}
-    )
+    # A wrong answer signs nobody out and reveals nothing either.
+    page = kiosk_client.post(url, {"visitor_name": "Vera Visitor", "visiting": "Finance"})
+    assert "does not match a visit" in page.content.decode()
+    assert "Jane" not in page.content.decode() and "Support" not in page.content.decode()
+    assert not Visit.objects.filter(signed_out_at__isnull=False).exists()
+    # A visit id (the old form's field) does nothing.
+    kiosk_client.post(url, {"visitor_name": "Vera Visitor", "visit": second.pk})
+    assert not Visit.objects.filter(signed_out_at__isnull=False).exists()
+
+    response = kiosk_client.post(url, {"visitor_name": "Vera Visitor", "visiting": "support"})
     assert b"Goodbye, Vera!" in response.content
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.signed_out_at is not None
     assert first.signed_out_at is None
+
+
+def test_sign_out_by_part_of_the_hosts_name_or_reception(kiosk_client, account, host):
+    jane = Visit.objects.create(
+        account=account, host=host, host_name="Jane Doe", visitor_name="Vera Visitor"
+    )
+    desk = Visit.objects.create(account=account, visitor_name="Vera Visitor")
+    url = f"/kiosk/{account.slug}/sign-out/"
+    kiosk_client.post(url, {"visitor_name": "vera visitor", "visiting": "  JANE "})
+    jane.refresh_from_db()
+    assert jane.signed_out_at is not None
+    # One open visit left: the name alone is enough again.
+    response = kiosk_client.post(url, {"visitor_name": "Vera Visitor"})
+    assert b"Goodbye, Vera!" in response.content
+    desk.refresh_from_db()
+    assert desk.signed_out_at is not None
+
+
+def test_reception_is_an_answer_too(kiosk_client, account, host):
+    Visit.objects.create(account=account, host=host, host_name="Jane Doe", visitor_name="Al Bo")
+    desk = Visit.objects.create(account=account, visitor_name="Al Bo")
+    url = f"/kiosk/{account.slug}/sign-out/"
+    kiosk_client.post(url, {"visitor_name": "Al Bo", "visiting": "reception"})
+    desk.refresh_from_db()
+    assert desk.signed_out_at is not None
+
+
+def test_the_sign_out_page_lists_nobody(kiosk_client, account, host):
+    Visit.objects.create(account=account, host=host, host_name="Jane Doe", visitor_name="Vera V")
+    page = kiosk_client.get(f"/kiosk/{account.slug}/sign-out/").content.decode()
+    assert "Vera" not in page and "Jane" not in page
+
+
+def test_the_welcome_page_is_shown_once(
+    kiosk_client, account, host, django_capture_on_commit_callbacks
+):
+    """Issue 14: the previous visitor's welcome URL could be reopened from the tablet's
+    history for 10 minutes, showing their name and host."""
+    response = sign_in(
+        kiosk_client, account, django_capture_on_commit_callbacks, follow=False, host=host.public_id
+    )
+    url = response["Location"]
+    first = kiosk_client.get(url)
+    assert b"Welcome, Vera!" in first.content
+    again = kiosk_client.get(url)
+    assert again.status_code == 302
+    assert again["Location"] == f"/kiosk/{account.slug}/"
+    page = kiosk_client.get(again["Location"]).content.decode()
+    assert "Vera" not in page and "Jane" not in page
+
+
+def test_the_welcome_link_expires_within_a_minute(
+    kiosk_client, account, host, django_capture_on_commit_callbacks
+):
+    from django.core import signing
+
+    from visitor_mgmt.kiosk.views import VISIT_TOKEN_MAX_AGE, VISIT_TOKEN_SALT
+
+    assert VISIT_TOKEN_MAX_AGE <= 60
+    response = sign_in(
+        kiosk_client, account, django_capture_on_commit_callbacks, follow=False, host=host.public_id
+    )
+    token = response["Location"].split("?t=", 1)[1]
+    data = signing.loads(token, salt=VISIT_TOKEN_SALT)
+    # The same content signed VISIT_TOKEN_MAX_AGE + 1 seconds ago is refused.
+    signer = signing.TimestampSigner(salt=VISIT_TOKEN_SALT, algorithm="sha256")
+    signer.timestamp = lambda: signing.b62_encode(
+        int(timezone.now().timestamp()) - VISIT_TOKEN_MAX_AGE - 1
+    )
+    old = signer.sign_object(data, compress=False)
+    assert signing.loads(old, salt=VISIT_TOKEN_SALT, max_age=3600) == data  # valid, but old
+    stale = kiosk_client.get(f"/kiosk/{account.slug}/welcome/?t={old}")
+    assert stale.status_code == 302
 
 
 def test_a_mail_server_that_never_answers_fails_the_send_not_the_visit(

@@ -13,7 +13,6 @@ from scim_hosts.models import ProvisioningEvent, ScimToken
 from tests.factories import DirectoryHostFactory, HostGroupFactory
 from tests.preferences.helpers import (
     GENERATE_URL,
-    PREFERENCES_URL,
     ROTATE_URL,
     section_html,
     tokens_in,
@@ -33,8 +32,8 @@ def probe(raw, url=PROBE):
 
 
 def new_token(admin_client, url=GENERATE_URL, data=None):
-    admin_client.post(url, data or {})
-    (raw,) = set(tokens_in(admin_client.get(PREFERENCES_URL)))
+    # The new token is in the response to the POST (never kept in the session).
+    (raw,) = set(tokens_in(admin_client.post(url, data or {})))
     return raw
 
 

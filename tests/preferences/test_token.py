@@ -1,10 +1,12 @@
 """Generating, showing once, rotating, enabling and disabling the SCIM secret token."""
 
+import json
 import logging
 import threading
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -28,12 +30,20 @@ pytestmark = pytest.mark.django_db
 
 
 def generate(client):
-    response = client.post(GENERATE_URL)
-    assert response.status_code == 302
-    assert response["Location"] == PREFERENCES_URL + "#scim"
-    page = client.get(PREFERENCES_URL)
+    """The POST answers with the Preferences page showing the new token (no redirect: the
+    token never waits in the session for a next page)."""
+    page = client.post(GENERATE_URL)
+    assert page.status_code == 200
     (raw,) = set(tokens_in(page))
-    return raw, response, page
+    return raw, page
+
+
+def sessions_hold(raw):
+    """Whether any row of the session store holds ``raw``, encoded or decoded."""
+    return any(
+        raw in session.session_data or raw in json.dumps(session.get_decoded())
+        for session in Session.objects.all()
+    )
 
 
 # --- show once -------------------------------------------------------------------------
@@ -41,11 +51,11 @@ def generate(client):
 
 def test_generated_token_is_shown_exactly_once(admin_client, account, caplog):
     caplog.set_level(logging.DEBUG)
-    raw, post_response, page = generate(admin_client)
+    raw, page = generate(admin_client)
     reload = admin_client.get(PREFERENCES_URL)
     others = [admin_client.get(url) for url in (LOG_URL, ROTATE_URL)]
 
-    bodies = [r.content.decode() for r in (post_response, page, reload, *others)]
+    bodies = [r.content.decode() for r in (page, reload, *others)]
     assert sum(raw in body for body in bodies) == 1
     assert raw in page.content.decode()
     # In a read-only field labelled "Secret Token", with a copy button and a warning.
@@ -63,7 +73,7 @@ def test_generated_token_is_shown_exactly_once(admin_client, account, caplog):
 
 
 def test_only_the_hash_is_stored(admin_client, account):
-    raw, _, _ = generate(admin_client)
+    raw, _ = generate(admin_client)
     token = ScimToken.objects.get(account=account)
     assert token.token_hash == hash_token(raw)
     assert token.hint == raw[-4:]
@@ -73,31 +83,36 @@ def test_only_the_hash_is_stored(admin_client, account):
     assert raw.startswith("vmscim_") and len(raw) >= 7 + 43  # prefix + 32 random bytes
 
 
-def test_session_no_longer_holds_the_token_after_it_was_shown(admin_client):
-    generate(admin_client)
-    assert services.NEW_TOKEN_SESSION_KEY not in admin_client.session
+def test_the_session_store_never_holds_the_token(admin_client, account):
+    """Issue 14: the raw token sat in the session row (signed, not encrypted) until the
+    next render of Preferences, or for the session's lifetime if there was none."""
+    raw, _ = generate(admin_client)
+    assert Session.objects.exists()  # the admin's session is in the store...
+    assert not sessions_hold(raw)  # ...without the token, right after the POST
+    admin_client.post(ROTATE_URL)
+    (second,) = set(tokens_in(admin_client.post(ROTATE_URL)))
+    assert not sessions_hold(second)
 
 
-def test_token_left_in_session_for_too_long_is_not_shown(admin_client, account):
-    admin_client.post(GENERATE_URL)
+def test_a_token_stashed_by_an_earlier_version_is_dropped_unseen(admin_client, account):
+    raw, _ = generate(admin_client)
     session = admin_client.session
-    stash = session[services.NEW_TOKEN_SESSION_KEY]
-    stash["at"] -= services.NEW_TOKEN_MAX_AGE_SECONDS + 1
-    session[services.NEW_TOKEN_SESSION_KEY] = stash
+    session[services.LEGACY_NEW_TOKEN_SESSION_KEY] = {"account": account.pk, "token": raw}
     session.save()
-    page = admin_client.get(PREFERENCES_URL)
-    assert tokens_in(page) == []
-    assert services.NEW_TOKEN_SESSION_KEY not in admin_client.session
+    assert sessions_hold(raw)
+    assert tokens_in(admin_client.get(PREFERENCES_URL)) == []
+    assert not sessions_hold(raw)
 
 
 def test_token_replaced_meanwhile_is_not_shown(admin_client, account, admin_user):
     admin_client.post(GENERATE_URL)
     rotate_token(account=account, actor=admin_user)  # e.g. another admin, or the CLI
     assert tokens_in(admin_client.get(PREFERENCES_URL)) == []
+    assert tokens_in(admin_client.post(GENERATE_URL)) == []  # "already exists": no token
 
 
 def test_section_shows_hint_and_metadata_after_generation(admin_client, admin_user):
-    raw, _, _ = generate(admin_client)
+    raw, _ = generate(admin_client)
     html = admin_client.get(PREFERENCES_URL).content.decode()
     assert f"&hellip;{raw[-4:]}" in html
     assert f"by {admin_user.get_username()}" in html
@@ -149,11 +164,10 @@ def test_rotate_without_a_token_creates_nothing(admin_client):
 
 
 def test_rotation_shows_the_new_token_once_and_records_it(admin_client, account, admin_user):
-    first, _, _ = generate(admin_client)
-    response = admin_client.post(ROTATE_URL)
-    assert response.status_code == 302
-    assert response["Location"] == PREFERENCES_URL + "#scim"
-    page = admin_client.get(PREFERENCES_URL)
+    first, _ = generate(admin_client)
+    page = admin_client.post(ROTATE_URL)
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
     (second,) = set(tokens_in(page))
     assert second != first
     assert "previous token no longer works" in page.content.decode()
@@ -167,19 +181,17 @@ def test_rotation_shows_the_new_token_once_and_records_it(admin_client, account,
 
 
 def test_rotation_stops_the_old_token_at_once(admin_client, account):
-    first, _, _ = generate(admin_client)
-    admin_client.post(ROTATE_URL)
-    (second,) = set(tokens_in(admin_client.get(PREFERENCES_URL)))
+    first, _ = generate(admin_client)
+    (second,) = set(tokens_in(admin_client.post(ROTATE_URL)))
     assert authenticate(first)[0] is None
     assert authenticate(second)[0].account == account
 
 
 def test_rotation_over_the_scim_endpoint(admin_client):
-    first, _, _ = generate(admin_client)
+    first, _ = generate(admin_client)
     entra = Client()  # no session: SCIM authenticates by bearer token only
     assert scim_get(entra, first).status_code == 200
-    admin_client.post(ROTATE_URL)
-    (second,) = set(tokens_in(admin_client.get(PREFERENCES_URL)))
+    (second,) = set(tokens_in(admin_client.post(ROTATE_URL)))
     assert scim_get(entra, first).status_code == 401
     assert scim_get(entra, second).status_code == 200
 
@@ -188,7 +200,7 @@ def test_rotation_over_the_scim_endpoint(admin_client):
 
 
 def test_disable_then_enable(admin_client, account, admin_user):
-    raw, _, _ = generate(admin_client)
+    raw, _ = generate(admin_client)
 
     response = admin_client.post(ENABLED_URL, {"enabled": "false"}, follow=True)
     assert "Provisioning disabled" in response.content.decode()
@@ -212,7 +224,7 @@ def test_disable_then_enable(admin_client, account, admin_user):
 
 
 def test_disabled_integration_answers_401_over_the_scim_endpoint(admin_client):
-    raw, _, _ = generate(admin_client)
+    raw, _ = generate(admin_client)
     entra = Client()
     assert scim_get(entra, raw).status_code == 200
     admin_client.post(ENABLED_URL, {"enabled": "false"})
@@ -275,3 +287,23 @@ def test_last_success_is_shown(admin_client, account):
     html = admin_client.get(PREFERENCES_URL).content.decode()
     assert used.strftime("%Y-%m-%d %H:%M") in html
     assert "<dd>never</dd>" not in html
+
+
+def test_a_resent_rotation_post_does_not_rotate_again(admin_client, account):
+    """The new token is shown in the POST's response, so a reload re-sends the POST: the
+    form names the token it replaces, and a stale one changes nothing."""
+    generate(admin_client)
+    hint = ScimToken.objects.get(account=account).hint
+    page = admin_client.post(ROTATE_URL, {"rotating": hint})
+    (second,) = set(tokens_in(page))
+    resent = admin_client.post(ROTATE_URL, {"rotating": hint}, follow=True)
+    assert "already rotated" in resent.content.decode()
+    assert tokens_in(resent) == []
+    assert authenticate(second)[0].account == account
+
+
+def test_the_rotate_form_names_the_token_it_replaces(admin_client, account):
+    generate(admin_client)
+    hint = ScimToken.objects.get(account=account).hint
+    html = admin_client.get(ROTATE_URL).content.decode()
+    assert f'name="rotating" value="{hint}"' in html

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from visitor_mgmt.models import Host, HostGroup, Source
 from visitor_mgmt.services.hosts import PERSON_FIELDS
+from visitor_mgmt.services.text import normalise_host_values
 
 
 class HostOutputSerializer(serializers.ModelSerializer):
@@ -56,7 +57,8 @@ class HostInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {name: ["This field is unknown or read-only."] for name in unknown}
             )
-        return super().to_internal_value(data)
+        # The normal form before validation, as on the pages (services/text.py).
+        return super().to_internal_value(normalise_host_values(data))
 
 
 class HostListQuerySerializer(serializers.Serializer):

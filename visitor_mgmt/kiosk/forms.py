@@ -52,6 +52,16 @@ class SignOutForm(forms.Form):
         widget=forms.TextInput(attrs=NO_AUTOFILL),
     )
 
+    # Asked only when several open visits today have the typed name: the visitor tells
+    # which is theirs, instead of the kiosk listing the visits (and their hosts).
+    visiting = forms.CharField(
+        label="Whom are you visiting?",
+        help_text="The name of the person or team you came to see, or “Reception”.",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs=NO_AUTOFILL),
+    )
+
     def clean_visitor_name(self):
         return _visitor_name(self.cleaned_data["visitor_name"])
 

@@ -10,8 +10,9 @@ import uuid
 from django.contrib.auth import logout
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from visitor_mgmt.kiosk.device import kiosk_device_required, set_device_cookie
@@ -27,6 +28,7 @@ from visitor_mgmt.services.kiosk import (
     search_rate_limited,
     search_retry_after,
 )
+from visitor_mgmt.services.text import match_key
 from visitor_mgmt.services.visits import (
     is_reception_visit,
     open_visits_today,
@@ -35,8 +37,9 @@ from visitor_mgmt.services.visits import (
 )
 
 VISIT_TOKEN_SALT = "visitor_mgmt.kiosk.visit"
-# The confirmation link works for a few minutes only.
-VISIT_TOKEN_MAX_AGE = 10 * 60
+# The confirmation link is followed at once (a redirect) and works once; this bounds it
+# for a visit whose page was never shown.
+VISIT_TOKEN_MAX_AGE = 60
 # Pages that end a visitor's session return to the start by themselves.
 RETURN_AFTER_SECONDS = 20
 MAX_SIGN_OUT_MATCHES = 10
@@ -168,6 +171,12 @@ def welcome(request, account_slug):
     visit = Visit.objects.filter(pk=data.get("v"), account=account).select_related("host").first()
     if visit is None:
         return _start(account_slug)
+    # Once only: reopened from the tablet's history, the link shows the start page.
+    first_view = Visit.objects.filter(pk=visit.pk, welcome_shown_at__isnull=True).update(
+        welcome_shown_at=timezone.now()
+    )
+    if not first_view:
+        return _start(account_slug)
     if visit.host is not None:
         target = kiosk_display_name(visit.host, short_names=account.kiosk_short_names)
     elif visit.host_group_name:
@@ -190,12 +199,30 @@ def welcome(request, account_slug):
     )
 
 
+def _visiting_matches(visit, visiting):
+    """Whether the visitor's answer to "Whom are you visiting?" names this visit's host,
+    group, or reception (part of the name, any case, look-alikes equal)."""
+    key = match_key(visiting)
+    if len(key) < MIN_QUERY_LENGTH:
+        return False
+    names = [visit.host_name, visit.host_group_name]
+    if visit.host is not None:
+        names.append(visit.host.name)
+    if is_reception_visit(visit):
+        names.append("Reception")
+    return any(key in match_key(name) for name in names if name)
+
+
 @never_cache
 @kiosk_device_required
 def sign_out(request, account_slug):
-    """Leaving: the visitor types the name they signed in with (today's open visits)."""
+    """Leaving: the visitor types the name they signed in with (today's open visits).
+
+    Nothing about other visitors is ever shown: with several open visits of that name, the
+    visitor says whom they are visiting, and only a visit matching both is signed out.
+    """
     account = request.account
-    context = {"account": account, "matches": []}
+    context = {"account": account, "ask_visiting": False}
     if request.method != "POST":
         context["form"] = SignOutForm()
         return render(request, "kiosk/sign_out.html", context)
@@ -211,6 +238,8 @@ def sign_out(request, account_slug):
             "visitor_name",
             "signed_in_at",
             "signed_out_at",
+            "host_id",
+            "host_group_id",
             "host_name",
             "host_group_name",
             "host__first_name",
@@ -218,22 +247,6 @@ def sign_out(request, account_slug):
             "host__display_name",
         )[:MAX_SIGN_OUT_MATCHES]
     )
-    chosen = None
-    if "visit" in request.POST:
-        chosen = next((v for v in matches if str(v.pk) == request.POST["visit"]), None)
-    elif len(matches) == 1:
-        chosen = matches[0]
-    if chosen is not None:
-        visit_sign_out(visit=chosen)
-        return render(
-            request,
-            "kiosk/signed_out.html",
-            {
-                "account": account,
-                "first_name": chosen.visitor_name.split()[0],
-                "return_after": RETURN_AFTER_SECONDS,
-            },
-        )
     if not matches:
         form.add_error(
             "visitor_name",
@@ -241,27 +254,51 @@ def sign_out(request, account_slug):
             "Check the spelling, or ask at reception.",
         )
         return render(request, "kiosk/sign_out.html", context)
-    for visit in matches:
-        visit.target = (
-            kiosk_display_name(visit.host, short_names=account.kiosk_short_names)
-            if visit.host is not None
-            else (visit.host_group_name or "Reception")
-        )
-    context["matches"] = matches
-    return render(request, "kiosk/sign_out.html", context)
+    chosen = matches[0] if len(matches) == 1 else None
+    if chosen is None:
+        context["ask_visiting"] = True
+        visiting = form.cleaned_data.get("visiting", "")
+        if not visiting:
+            return render(request, "kiosk/sign_out.html", context)
+        # The earliest open visit that matches: namesakes visiting the same host are
+        # indistinguishable to the visitor too.
+        chosen = next((v for v in matches if _visiting_matches(v, visiting)), None)
+        if chosen is None:
+            form.add_error(
+                "visiting",
+                "That does not match a visit under your name today. "
+                "Check the name, or ask at reception.",
+            )
+            return render(request, "kiosk/sign_out.html", context)
+    visit_sign_out(visit=chosen)
+    return render(
+        request,
+        "kiosk/signed_out.html",
+        {
+            "account": account,
+            "first_name": chosen.visitor_name.split()[0],
+            "return_after": RETURN_AFTER_SECONDS,
+        },
+    )
 
 
 @never_cache
 def activate(request, account_slug):
     """Turn this browser into a kiosk of the account, with a device key from Preferences.
 
+    Until a valid key is given, the page is the same for any slug, real or not: no account
+    name, and the same refusal, so anonymous visitors cannot probe which accounts exist.
     Optionally ends the admin's own session here, so no admin login stays open on a tablet.
     """
-    account = get_object_or_404(Account, slug=account_slug)
     form = ActivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         raw_key = form.cleaned_data["key"].strip()
-        device = kiosk_device_authenticate(account=account, raw_key=raw_key)
+        account = Account.objects.filter(slug=account_slug).first()
+        device = (
+            kiosk_device_authenticate(account=account, raw_key=raw_key)
+            if account is not None
+            else None
+        )
         if device is not None:
             if request.user.is_authenticated and request.POST.get("end_session"):
                 logout(request)
@@ -269,4 +306,9 @@ def activate(request, account_slug):
             return set_device_cookie(response, device, raw_key)
         form.add_error("key", "That key is not valid for this account, or it was revoked.")
     status = 400 if request.method == "POST" else 200
-    return render(request, "kiosk/activate.html", {"account": account, "form": form}, status=status)
+    return render(
+        request,
+        "kiosk/activate.html",
+        {"account_slug": account_slug, "form": form},
+        status=status,
+    )

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from visitor_mgmt.models import Account, Host, Source
 from visitor_mgmt.services.hosts import PERSON_FIELDS
+from visitor_mgmt.services.text import normalise_host_values
 
 TEMPLATE_COLUMNS = PERSON_FIELDS
 NAME_COLUMNS = ("first_name", "last_name", "display_name")
@@ -110,6 +111,13 @@ def _normalise_column(name):
     return name.strip().lower().replace(" ", "_").replace("-", "_")
 
 
+def too_large_message():
+    return (
+        f"The file is too large; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB. "
+        "Split it into smaller files."
+    )
+
+
 def _read_upload(upload):
     if upload.size is not None and upload.size > MAX_FILE_BYTES:
         raise CsvFileError(
@@ -194,7 +202,7 @@ def _check_header(cells):
 
 
 def _row_values(columns, cells):
-    """Cells by column name (stripped), and whether the row has cells no column names."""
+    """Cells by column name (normalised), and whether the row has cells no column names."""
     values = {}
     stray = False
     for index, cell in enumerate(cells):
@@ -203,7 +211,9 @@ def _row_values(columns, cells):
             values[name] = cell.strip()
         elif cell.strip():
             stray = True
-    return values, stray
+    # Look-alikes (a zero-width space, full-width letters) are the same host: compare and
+    # store the normal form, as every other writer does (services/text.py).
+    return normalise_host_values(values), stray
 
 
 def _check_values(values):

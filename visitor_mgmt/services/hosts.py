@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
+from visitor_mgmt.services.text import normalise_email, normalise_host_values
 
 # The person's own fields, in display order: the host form, the CSV template's columns,
 # the admin's "Person" section and the JSON API all use this one list.
@@ -67,6 +68,9 @@ def _clean_host_values(values):
     if unknown:
         raise ValueError(f"Unknown host fields: {sorted(unknown)}")
     cleaned = {k: ("" if v is None and k != "is_active" else v) for k, v in values.items()}
+    # Every writer (pages, API, CSV, SCIM) stores names and addresses in one normal form,
+    # so look-alikes are equal in the database (see services/text.py).
+    cleaned = normalise_host_values(cleaned)
     check_lengths(Host, cleaned)
     return cleaned
 
@@ -77,6 +81,7 @@ HOST_EMAIL_TAKEN = "Another host in this account already uses this e-mail addres
 
 def host_email_in_use(*, account, email, exclude_pk=None):
     """Whether a live host of ``account`` (an Account or its id) has ``email``, ignoring case."""
+    email = normalise_email(email)
     if not email:
         return False
     qs = Host.objects.live().filter(account=account, email__iexact=email)

@@ -126,8 +126,9 @@ def _normalise_query(query):
 def kiosk_host_search(*, account, query, limit=MAX_RESULTS):
     """Active, live hosts of ``account`` matching every word of ``query``.
 
-    A word matches a first, last or display name anywhere, or the start of the e-mail
-    address. Returns public entries (see :func:`kiosk_host_entry`); one query.
+    A word matches a first, last or display name anywhere: what the visitor is shown, and
+    nothing hidden. (Matching the e-mail's start let a visitor rebuild addresses one
+    letter at a time.) Returns public entries (see :func:`kiosk_host_entry`); one query.
     """
     query = _normalise_query(query)
     if len(query) < MIN_QUERY_LENGTH:
@@ -138,7 +139,6 @@ def kiosk_host_search(*, account, query, limit=MAX_RESULTS):
             Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
             | Q(display_name__icontains=word)
-            | Q(email__istartswith=word)
         )
     hosts = (
         kiosk_hosts(account)

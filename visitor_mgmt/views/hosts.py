@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from visitor_mgmt import selectors
@@ -17,6 +18,7 @@ from visitor_mgmt.models import Host, Source
 from visitor_mgmt.permissions import account_admin_required, account_member_required
 from visitor_mgmt.services import csv_import
 from visitor_mgmt.services import hosts as host_services
+from visitor_mgmt.uploads import capped_upload_handlers, upload_declared_too_large
 from visitor_mgmt.views.common import add_service_errors, paginate, writable_record
 
 
@@ -123,10 +125,27 @@ def host_delete(request, host):
     return render(request, "hosts/confirm_delete.html", {"host": host})
 
 
+# csrf_exempt only so the upload handlers can be set before CsrfViewMiddleware reads the
+# body (Django's documented way); _host_import is csrf_protect'ed, and a refusal of an
+# oversized upload reads nothing and changes nothing.
+@csrf_exempt
 @account_admin_required
 @require_http_methods(["GET", "POST"])
 def host_import(request):
-    form = HostImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    if request.method == "POST":
+        if upload_declared_too_large(request, max_bytes=csv_import.MAX_FILE_BYTES):
+            return _import_page(request, HostImportForm.refused(csv_import.too_large_message()))
+        handler = capped_upload_handlers(request, max_bytes=csv_import.MAX_FILE_BYTES)
+        return _host_import(request, handler)
+    return _host_import(request, None)
+
+
+@csrf_protect
+def _host_import(request, upload_handler):
+    files = request.FILES  # parsed through the capped handler, if any
+    if upload_handler is not None and upload_handler.too_large:
+        return _import_page(request, HostImportForm.refused(csv_import.too_large_message()))
+    form = HostImportForm(request.POST if request.method == "POST" else None, files or None)
     report = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -140,6 +159,10 @@ def host_import(request):
                 messages.success(request, report.summary)
             else:
                 messages.error(request, report.summary)
+    return _import_page(request, form, report)
+
+
+def _import_page(request, form, report=None):
     return render(
         request,
         "hosts/import.html",
