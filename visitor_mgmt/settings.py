@@ -69,11 +69,6 @@ INSTALLED_APPS = [
 
 # Single sign-on (wired by name only; the core never imports sso): password sign-in that
 # respects an account's "require single sign-on", and the backend SSO sessions run under.
-AUTHENTICATION_BACKENDS = [
-    "sso.backends.PasswordBackend",
-    "sso.backends.SsoBackend",
-]
-
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -162,9 +157,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # Attempts are kept in the database (axes' database handler), which every app server
 # shares; the local-memory cache is per process and Redis is optional. Operators unlock
 # with `manage.py axes_reset_username <username>` / `axes_reset_ip <address>` / `axes_reset`.
+# Axes first (it refuses locked-out logins); then passwords, refused for accounts that
+# require single sign-on (sso.backends.PasswordBackend replaces ModelBackend: adding
+# ModelBackend back would let a password bypass "require SSO"); then single sign-on.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "sso.backends.PasswordBackend",
+    "sso.backends.SsoBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)

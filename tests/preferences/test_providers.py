@@ -169,8 +169,7 @@ def test_status_words_name_the_chosen_provider(admin_client, account):
 def test_a_replaced_token_is_explained_in_the_providers_words(admin_client, account):
     choose(admin_client, "onelogin")
     with time_machine.travel(T0, tick=False):
-        admin_client.post(GENERATE_URL)
-        (old,) = set(tokens_in(admin_client.get(PREFERENCES_URL)))
+        (old,) = set(tokens_in(admin_client.post(GENERATE_URL)))
         assert Client().get(PROBE, HTTP_AUTHORIZATION=f"Bearer {old}").status_code == 200
         admin_client.post(ROTATE_URL)  # the old token stops now
         assert Client().get(PROBE, HTTP_AUTHORIZATION=f"Bearer {old}").status_code == 401
