@@ -32,7 +32,13 @@ from scim_hosts.mapping import (
 )
 from scim_hosts.patch import apply_operations, parse_operations
 from scim_hosts.paths import PathError, find_key, or_equalities, parse_path
-from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, GROUP_SCHEMA, USER_SCHEMA
+from scim_hosts.schema import (
+    CORE_GROUP_URN,
+    CORE_USER_URN,
+    ENTERPRISE_URN,
+    GROUP_SCHEMA,
+    USER_SCHEMA,
+)
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
 from visitor_mgmt.services import hosts as host_services
 
@@ -276,6 +282,34 @@ def _validation_detail(exc):
 # ------------------------------------------------------------------ users
 
 
+def _users_location():
+    return base_location() + collection_path("scim:users")
+
+
+def _manager_id(doc):
+    """The manager id stored under the enterprise extension, or None."""
+    extension = doc.get(ENTERPRISE_URN)
+    manager = extension.get("manager") if isinstance(extension, dict) else None
+    value = manager.get("value") if isinstance(manager, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _uuid_key(value):
+    parsed = _uuid_or_none(value)
+    return str(parsed) if parsed else None
+
+
+def _manager_names(account, manager_ids):
+    """{manager id (canonical UUID text): displayName} for the live hosts among the ids."""
+    wanted = {parsed for i in manager_ids if (parsed := _uuid_or_none(i)) is not None}
+    if not wanted:
+        return {}
+    rows = Host.objects.filter(
+        account=account, deleted_at__isnull=True, public_id__in=wanted
+    ).values_list("public_id", "display_name")
+    return {str(public_id): name for public_id, name in rows}
+
+
 class SCIMHost(ResourceAdapterMixin, SCIMUser):
     url_name = "scim:users"
     resource_type = "User"
@@ -289,6 +323,10 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
     def document(self):
         return self.obj.directory_data or document_from_host(self.obj)
 
+    def __init__(self, obj, request=None):
+        super().__init__(obj, request=request)
+        self._manager_names = None  # {manager id: displayName}, set for a page by prefetch
+
     def to_dict(self):
         doc = self.document()
         schemas = [CORE_USER_URN] + [
@@ -297,8 +335,30 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
         d = {"schemas": schemas, "id": self.id}
         d.update((k, v) for k, v in doc.items() if k != "active")
         d["active"] = self.obj.is_active
+        manager_id = _manager_id(doc)
+        if manager_id is not None:
+            d[ENTERPRISE_URN] = {**doc[ENTERPRISE_URN], "manager": self._manager(manager_id)}
         d["meta"] = self.meta
         return selection_for(self.request, self.schema).apply(d)
+
+    def _manager(self, manager_id):
+        """RFC 7643 §4.3: the manager's id, the URI of its User and, when that user exists
+        here and has one, its displayName (read at GET time, so a rename shows at once)."""
+        if self._manager_names is None:
+            self._manager_names = _manager_names(self.account, [manager_id])
+        reference = {"value": manager_id, "$ref": f"{_users_location()}/{manager_id}"}
+        name = self._manager_names.get(_uuid_key(manager_id))
+        if name:
+            reference["displayName"] = name
+        return reference
+
+    @classmethod
+    def prefetch(cls, adapters):
+        """The displayNames of a page's managers, in one query (none without managers)."""
+        ids = [i for a in adapters if (i := _manager_id(a.document())) is not None]
+        names = _manager_names(adapters[0].account, ids) if ids else {}
+        for adapter in adapters:
+            adapter._manager_names = names
 
     # django-scim2 calls validate_dict, from_dict, save (POST, PUT).
     def validate_dict(self, d):
@@ -503,7 +563,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
 
     @classmethod
     def _load_members(cls, group_pks):
-        users = base_location() + collection_path("scim:users")
+        users = _users_location()
         rows = (
             HostGroupMembership.objects.filter(
                 group_id__in=group_pks, host__deleted_at__isnull=True

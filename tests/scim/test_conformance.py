@@ -1,11 +1,16 @@
 """Conformance gaps third-party SCIM suites found, and what RFC 7644 lets a generic client
 send: each fixed, over HTTP (docs/scim-conformance.md)."""
 
+import uuid
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.scim.conftest import (
     CORE_GROUP,
     CORE_USER,
+    ENTERPRISE,
     SEARCH_REQUEST,
     assert_error,
     assert_list,
@@ -55,3 +60,54 @@ def test_lower_case_endpoints_are_still_authenticated_and_scoped(api, other_api)
     assert_error(api.get("/users", token=None), 401)
     assert_error(other_api.get(f"/users/{user_id}"), 404)
     assert_error(api.get("/userz"), 404)
+
+
+# ------------------------------------------------------------------ manager reference
+
+
+def test_manager_on_get_carries_ref_and_display_name(api):
+    boss = api.create_user("boss@acme.test", displayName="Barbara Boss")["id"]
+    worker = api.create_user("worker@acme.test", **{ENTERPRISE: {"manager": {"value": boss}}})
+    ref = f"http://127.0.0.1:8000/scim/v2/Users/{boss}"
+    expected = {"value": boss, "$ref": ref, "displayName": "Barbara Boss"}
+    assert worker[ENTERPRISE]["manager"] == expected  # the POST answer
+    assert api.user(worker["id"])[ENTERPRISE]["manager"] == expected
+    listed = api.get("/Users?" + q('userName eq "worker@acme.test"')).json()["Resources"]
+    assert listed[0][ENTERPRISE]["manager"] == expected
+    # The name is the manager's as it is now, not as it was when the reference was written.
+    api.patch(f"/Users/{boss}", {"op": "replace", "path": "displayName", "value": "B. Boss"})
+    assert api.user(worker["id"])[ENTERPRISE]["manager"]["displayName"] == "B. Boss"
+    # Only what is asked for (RFC 7644 §3.9).
+    picked = api.get(f"/Users/{worker['id']}?attributes={ENTERPRISE}:manager.$ref").json()
+    assert picked[ENTERPRISE] == {"manager": {"$ref": ref}}
+
+
+def test_manager_without_display_name_or_not_here_has_value_and_ref(api):
+    nameless = api.create_user("nameless@acme.test")["id"]
+    unknown = str(uuid.uuid4())
+    for manager in (nameless, unknown):
+        worker = api.create_user(
+            f"w-{manager[:8]}@acme.test", **{ENTERPRISE: {"manager": {"value": manager}}}
+        )
+        assert api.user(worker["id"])[ENTERPRISE]["manager"] == {
+            "value": manager,
+            "$ref": f"http://127.0.0.1:8000/scim/v2/Users/{manager}",
+        }
+    # A manager deleted later: its name is no longer known.
+    named = api.create_user("named@acme.test", displayName="Named")["id"]
+    worker = api.create_user("w3@acme.test", **{ENTERPRISE: {"manager": named}})["id"]
+    api.delete(f"/Users/{named}")
+    assert "displayName" not in api.user(worker)[ENTERPRISE]["manager"]
+
+
+def test_a_page_of_users_reads_every_managers_name_in_one_query(api, account):
+    boss = api.create_user("boss@acme.test", displayName="Boss")["id"]
+    for i in range(5):
+        api.create_user(f"w{i}@acme.test", **{ENTERPRISE: {"manager": boss}})
+    with CaptureQueriesContext(connection) as ctx:
+        resources = assert_list(api.get("/Users"), total=6)
+    # token, page, managers' names (the short page tells the total)
+    assert len([x for x in ctx.captured_queries if "SAVEPOINT" not in x["sql"]]) == 3
+    managed = [r for r in resources if ENTERPRISE in r and "manager" in r[ENTERPRISE]]
+    assert len(managed) == 5
+    assert {r[ENTERPRISE]["manager"]["displayName"] for r in managed} == {"Boss"}
