@@ -334,7 +334,8 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
         ]
         d = {"schemas": schemas, "id": self.id}
         d.update((k, v) for k, v in doc.items() if k != "active")
-        d["active"] = self.obj.is_active
+        if "active" in doc:  # removed by a PATCH, "active" is unassigned and not returned
+            d["active"] = self.obj.is_active
         manager_id = _manager_id(doc)
         if manager_id is not None:
             d[ENTERPRISE_URN] = {**doc[ENTERPRISE_URN], "manager": self._manager(manager_id)}
@@ -362,7 +363,7 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
 
     # django-scim2 calls validate_dict, from_dict, save (POST, PUT).
     def validate_dict(self, d):
-        self.new_doc = clean_user_document(d, USER_SCHEMA)
+        self.new_doc = clean_user_document(d, USER_SCHEMA, default_active=True)
 
     def from_dict(self, d):
         if self.new_doc is None:

@@ -43,6 +43,10 @@ from visitor_mgmt.selectors import live_host_count
 
 MATCH_ALL = Q(pk__isnull=False)
 MATCH_NONE = Q(pk__in=[])
+# Hosts whose SCIM representation has "active": all but the directory's hosts whose
+# "active" a PATCH removed (a host written by hand has no document, and shows its column).
+WITHOUT_DOCUMENT = Q(directory_data={})
+ASSIGNED_ACTIVE = WITHOUT_DOCUMENT | Q(directory_data__has_key="active")
 
 TEXT_LOOKUPS = {
     True: {
@@ -117,11 +121,13 @@ class FilterField:
 
     def _bool(self, op, value, label):
         if op == "pr":
-            return MATCH_ALL
+            return ASSIGNED_ACTIVE
         parsed = parse_bool(value)
         if op not in ("eq", "ne") or parsed is None:
             raise _bad(f"{label} is a boolean: use eq/ne with true or false.")
-        q = Q(**{self.columns[0]: parsed})
+        # An unassigned "active" (removed by a PATCH) equals neither true nor false, as GET
+        # does not show it; the host itself counts as active.
+        q = Q(**{self.columns[0]: parsed}) & ASSIGNED_ACTIVE
         return q if op == "eq" else ~q
 
     def _datetime(self, op, value, label):

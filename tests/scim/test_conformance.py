@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import HostFactory
 from tests.scim.conftest import (
     CORE_GROUP,
     CORE_USER,
@@ -16,6 +17,7 @@ from tests.scim.conftest import (
     assert_list,
     q,
 )
+from visitor_mgmt.models import Host
 
 # ------------------------------------------------------------------ endpoint letter case
 
@@ -111,3 +113,73 @@ def test_a_page_of_users_reads_every_managers_name_in_one_query(api, account):
     managed = [r for r in resources if ENTERPRISE in r and "manager" in r[ENTERPRISE]]
     assert len(managed) == 5
     assert {r[ENTERPRISE]["manager"]["displayName"] for r in managed} == {"Boss"}
+
+
+# ------------------------------------------------------------------ remove = unassigned
+
+
+@pytest.mark.parametrize(
+    "path,gone",
+    [
+        ("title", lambda r: "title" not in r),
+        ("displayName", lambda r: "displayName" not in r),
+        ("externalId", lambda r: "externalId" not in r),
+        ("name.givenName", lambda r: r["name"] == {"familyName": "Doe"}),
+        (f"{ENTERPRISE}:department", lambda r: ENTERPRISE not in r),
+        ("nickName", lambda r: "nickName" not in r),
+    ],
+)
+def test_remove_of_a_single_valued_attribute_leaves_it_unassigned(api, path, gone):
+    user = api.create_user(
+        "pat@acme.test",
+        title="Engineer",
+        displayName="Pat Doe",
+        externalId="pat-1",
+        nickName="Pat",
+        name={"givenName": "Pat", "familyName": "Doe"},
+        **{ENTERPRISE: {"department": "Ops"}},
+    )
+    resp = api.patch(f"/Users/{user['id']}", {"op": "remove", "path": path})
+    assert resp.status_code == 200, resp.content
+    assert gone(resp.json()), resp.json()
+    assert gone(api.user(user["id"]))
+
+
+def test_remove_active_leaves_it_unassigned_and_the_host_active(api):
+    user = api.create_user("off@acme.test", active=False)
+    resp = api.patch(f"/Users/{user['id']}", {"op": "remove", "path": "active"})
+    assert resp.status_code == 200, resp.content
+    assert "active" not in resp.json()
+    assert "active" not in api.user(user["id"])
+    assert Host.objects.get(public_id=user["id"]).is_active is True  # at the kiosk again
+    # Filters see what GET shows: an unassigned value equals neither true nor false.
+    for expression in ("active eq true", "active eq false", "active pr"):
+        assert_list(api.get("/Users?" + q(expression)), total=0)
+    assert_list(api.get("/Users?" + q("not (active pr)")), total=1)
+    assert_list(api.get("/Users?" + q("active ne true")), total=1)
+    # Assigned again by the next write that sends it.
+    resp = api.patch(f"/Users/{user['id']}", {"op": "replace", "path": "active", "value": False})
+    assert resp.json()["active"] is False
+    assert_list(api.get("/Users?" + q("active eq false")), total=1)
+
+
+def test_replace_active_with_null_is_a_remove(api):
+    user = api.create_user("null@acme.test")
+    resp = api.patch(f"/Users/{user['id']}", {"op": "replace", "value": {"active": None}})
+    assert "active" not in resp.json()
+
+
+def test_a_whole_user_without_active_is_active(api):
+    """POST and PUT send the whole resource: the server's default for "active" is true."""
+    user = api.create_user("new@acme.test")
+    assert user["active"] is True
+    api.patch(f"/Users/{user['id']}", {"op": "replace", "path": "active", "value": False})
+    put = api.put(f"/Users/{user['id']}", {"schemas": [CORE_USER], "userName": "new@acme.test"})
+    assert put.json()["active"] is True
+    assert Host.objects.get(public_id=user["id"]).is_active is True
+
+
+def test_a_host_written_by_hand_shows_and_filters_by_its_column(api, account):
+    HostFactory(account=account, email="hand@acme.test", is_active=False)
+    (found,) = assert_list(api.get("/Users?" + q("active eq false")), total=1)
+    assert found["active"] is False
