@@ -7,9 +7,12 @@ the visitor methods that decide meaning overridden, because the stock transpiler
 - silently drops terms whose attribute it does not know (``a eq 1 and unknown eq 2``
   would widen to ``a eq 1``; here any unknown attribute is a 400 ``invalidFilter``),
 - maps ``pr`` to ``IS NOT NULL`` (our text columns are never null, they are blank),
-- cannot express ``emails[type eq "work"].value``, the enterprise ``manager`` reference
-  (kept in the stored document, queried by JSON key on PostgreSQL and SQLite alike) or
-  group ``members``.
+- cannot express value filters (``emails[type eq "work"].value``), the enterprise
+  ``manager`` reference (kept in the stored document, queried by JSON key on PostgreSQL and
+  SQLite alike) or group ``members``.
+
+Multi-valued attributes (``emails``, ``phoneNumbers``, ...) match when any value GET returns
+matches: ``filter_elements.py``.
 
 Each filter attribute has a kind that decides the lookups it accepts; anything else
 (``gt`` on a boolean, ``co`` on an id, ...) is a 400 ``invalidFilter`` rather than a guess.
@@ -29,6 +32,7 @@ from scim2_filter_parser import ast as scim_ast
 from scim2_filter_parser.transpilers.django_q_object import Transpiler
 
 from scim_hosts.errors import InvalidFilter, LinkConflict
+from scim_hosts.filter_elements import ElementFilter
 from scim_hosts.filter_syntax import (
     MAX_FILTER_LENGTH,
     FilterSyntaxError,
@@ -36,7 +40,7 @@ from scim_hosts.filter_syntax import (
     parse,
     parse_bool,
 )
-from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN
+from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN, USER_SCHEMA
 from scim_hosts.sql import RowReader, fetch, quote, select_list
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 from visitor_mgmt.selectors import live_host_count
@@ -210,13 +214,6 @@ USER_FIELDS = {
     ("active", None, None): FilterField("bool", ("is_active",)),
     ("name", "givenname", None): FilterField("text", ("first_name",)),
     ("name", "familyname", None): FilterField("text", ("last_name",)),
-    ("emails", "value", None): FilterField("text", ("email", "alternate_email")),
-    ("emails", None, None): FilterField("text", ("email", "alternate_email")),
-    ("emails", "value", "work"): FilterField("text", ("email",)),
-    ("emails", "value", "other"): FilterField("text", ("alternate_email",)),
-    ("phonenumbers", "value", None): FilterField("text", ("mobile", "alternate_mobile")),
-    ("phonenumbers", "value", "mobile"): FilterField("text", ("mobile",)),
-    ("phonenumbers", "value", "work"): FilterField("text", ("alternate_mobile",)),
     ("department", None, None): FilterField("text", ("department",)),
     ("organization", None, None): FilterField("text", ("organization",)),
     ("manager", None, None): FilterField("json", (MANAGER_KEY,)),
@@ -226,6 +223,11 @@ USER_FIELDS = {
 }
 # Attributes that live under the enterprise extension.
 ENTERPRISE_FILTER_ATTRS = frozenset({"department", "organization", "manager"})
+
+# Multi-valued attributes filtered over every value GET returns (filter_elements.py).
+USER_MULTI_VALUED = {
+    a.name.lower(): a for a in USER_SCHEMA.attrs if a.multi and a.is_complex and not a.read_only
+}
 
 GROUP_FIELDS = {
     ("id", None, None): FilterField("uuid", ("public_id",)),
@@ -241,9 +243,19 @@ GROUP_FIELDS = {
 class ScimQTranspiler(Transpiler):
     """scim2-filter-parser's Q transpiler with strict, typed, account-agnostic meaning."""
 
-    def __init__(self, fields, values, *, core_urn, extension_urn=None, extension_attrs=()):
+    def __init__(
+        self,
+        fields,
+        values,
+        *,
+        core_urn,
+        extension_urn=None,
+        extension_attrs=(),
+        multi_valued=None,
+    ):
         super().__init__({})
         self.fields = fields
+        self.multi_valued = multi_valued or {}
         self.values = values
         self.core_urn = core_urn.lower()
         self.extension_urn = extension_urn.lower() if extension_urn else None
@@ -270,10 +282,24 @@ class ScimQTranspiler(Transpiler):
     def value(self, node):
         return comp_value(node, self.values)
 
+    def elements(self, attr_path):
+        """The ElementFilter of a multi-valued attribute (emails, ...), else None."""
+        name = attr_path.attr_name
+        if not isinstance(name, str) or name.lower() not in self.multi_valued:
+            return None
+        if attr_path.uri and attr_path.uri.lower() != self.core_urn:
+            return None  # field_for names the unsupported URN
+        return ElementFilter(self.multi_valued[name.lower()], self.value)
+
     # -- visitors --------------------------------------------------------------------
 
     def visit_Filter(self, node):
-        if node.namespace is not None:
+        elements = self.elements(node.namespace) if node.namespace is not None else None
+        if elements is not None:
+            if node.namespace.sub_attr is not None:
+                raise _bad("Unsupported value filter.")
+            query = elements.matching(node.expr)
+        elif node.namespace is not None:
             query = self.value_path(node.namespace, node.expr)
         else:
             query = self.visit(node.expr)
@@ -295,10 +321,16 @@ class ScimQTranspiler(Transpiler):
             value_filter = attr_path.attr_name
             namespace = value_filter.namespace
             sub = namespace.sub_attr.value if namespace.sub_attr else None
+            elements = self.elements(namespace)
+            if elements is not None:
+                return elements.term(sub, op, node.comp_value, value_filter.expr)
             type_filter = self.type_of(value_filter.expr)
             field, label = self.field_for(namespace.attr_name, sub, namespace.uri, type_filter)
             return field.q(op, self.value(node.comp_value), label)
         sub = attr_path.sub_attr.value if attr_path.sub_attr else None
+        elements = self.elements(attr_path)
+        if elements is not None:
+            return elements.term(sub, op, node.comp_value)
         field, label = self.field_for(attr_path.attr_name, sub, attr_path.uri)
         return field.q(op, self.value(node.comp_value), label)
 
@@ -380,6 +412,7 @@ class ScimFilterQuery(FilterQuery):
     core_urn = ""
     extension_urn = None
     extension_attrs = frozenset()
+    multi_valued = {}  # lower-case name -> schema.Attr, filtered by filter_elements.py
     # SCIM attributes (lower case) whose value a unique index makes unique, ignoring case,
     # among the resources the filter searches -> their column.
     unique_attrs = {}
@@ -495,6 +528,7 @@ class ScimFilterQuery(FilterQuery):
             core_urn=cls.core_urn,
             extension_urn=cls.extension_urn,
             extension_attrs=cls.extension_attrs,
+            multi_valued=cls.multi_valued,
         )
         try:
             query = transpiler.transpile(tree)
@@ -526,6 +560,7 @@ class HostFilterQuery(ScimFilterQuery):
     core_urn = CORE_USER_URN
     extension_urn = ENTERPRISE_URN
     extension_attrs = ENTERPRISE_FILTER_ATTRS
+    multi_valued = USER_MULTI_VALUED
     # django-scim2 reads attr_map at import time (SCIMUser.ATTR_MAP); give it the columns.
     attr_map = {
         ("userName", None, None): "username",
