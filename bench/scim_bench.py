@@ -722,7 +722,7 @@ def growth_measurements(env):
         for label, expression in (
             ("userName eq", f'userName eq "{last.upper()}"'),
             ("emails.value eq", f'emails.value eq "{last.upper()}"'),
-            ("emails[type eq work].value co", f'emails[type eq "work"].value co "-{size}@"'),
+            ("emails[work].value co", f'emails[type eq "work"].value co "-{size}@"'),
         ):
             path = "/scim/v2/Users?filter=" + quote(expression)
             p50, q, tx = measure(client, "GET", path, repeat=11 if size > 10_000 else 51)
