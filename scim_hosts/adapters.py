@@ -19,7 +19,7 @@ from django_scim.adapters import SCIMGroup, SCIMUser
 from django_scim.exceptions import SCIMException
 
 from scim_hosts.documents import clean_group_document, clean_user_document
-from scim_hosts.errors import InvalidPath, InvalidValue, Uniqueness
+from scim_hosts.errors import InvalidPath, InvalidValue, NoTarget, Uniqueness
 from scim_hosts.events import Change
 from scim_hosts.locations import absolute, base_location, collection_path, scim_datetime
 from scim_hosts.mapping import (
@@ -472,12 +472,25 @@ def _uuid_or_none(value):
 
 
 class MemberDelta:
-    """The net effect of a PATCH's member operations, applied in request order."""
+    """The net effect of a PATCH's member operations, applied in request order.
 
-    def __init__(self):
+    ``was_member(id)``: whether the id was a member before the request (asked only by a
+    ``replace`` of ``members[value eq "id"]``, which must match a member: RFC 7644 §3.5.2.3).
+    """
+
+    def __init__(self, was_member=None):
         self.replace = None  # a set of ids: the members after a "replace" (or remove-all)
         self.adds = {}  # id -> True, insertion ordered
         self.removes = set()
+        self.was_member = was_member or (lambda member_id: False)
+
+    def is_member(self, member_id):
+        """Whether ``member_id`` is a member at this point of the request."""
+        if self.replace is not None:
+            return member_id in self.replace
+        if member_id in self.adds:
+            return True
+        return member_id not in self.removes and self.was_member(member_id)
 
     def add(self, ids):
         for i in ids:
@@ -508,11 +521,21 @@ class MemberDelta:
             )
         if path.filter is not None:
             ids = or_equalities(path.filter, path.filter_values, "value")
-            if op != "remove" or ids is None or not all(isinstance(i, str) for i in ids):
+            if op == "add" or ids is None or not all(isinstance(i, str) for i in ids):
                 raise InvalidPath(
-                    f'Operation {operation.number}: use remove with members[value eq "<id>"].'
+                    f"Operation {operation.number}: use remove or replace with "
+                    'members[value eq "<id>"].'
                 )
-            self.remove(ids)
+            if op == "replace":
+                # RFC 7644 §3.5.2.3: the matching members are replaced by the value; no
+                # matching member is a 400 noTarget.
+                matched = [i for i in ids if self.is_member(i)]
+                if not matched:
+                    raise NoTarget(f'Operation {operation.number}: nothing matches "{path.text}".')
+                self.remove(matched)
+                self.add(_member_values(operation.value, operation.number))
+            else:
+                self.remove(ids)
         elif op == "add":
             self.add(_member_values(value, operation.number))
         elif op == "replace":
@@ -648,7 +671,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         self.apply_operations(parse_operations(body, GROUP_SCHEMA, resource_id=self.id))
 
     def apply_operations(self, operations):
-        delta = MemberDelta()
+        delta = MemberDelta(was_member=self._was_member)
         doc_ops = []
         for operation in operations:
             if operation.path.urn is None and operation.path.attr == "members":
@@ -667,6 +690,14 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
             self._record_link(counts)
         elif wrote or _member_note(counts):
             self._record_update(renamed_from, counts)
+
+    def _was_member(self, member_id):
+        member_uuid = _uuid_or_none(member_id)
+        return member_uuid is not None and (
+            HostGroupMembership.objects.filter(
+                group=self.obj, host__public_id=member_uuid, host__deleted_at__isnull=True
+            ).exists()
+        )
 
     def _record_link(self, counts):
         notes = [linked_reason("group", self.obj.name, self.linked_from), _member_note(counts)]

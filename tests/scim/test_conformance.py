@@ -293,3 +293,115 @@ def test_multi_valued_filters_follow_patches_and_search(api, crowd):
     body = {"schemas": [SEARCH_REQUEST], "filter": 'phoneNumbers.value co "7946"'}
     (found,) = assert_list(api.post("/Users/.search", body), total=1)
     assert found["id"] == many
+
+
+# ------------------------------------------------------------------ generic RFC 7644 clients
+
+
+def test_put_of_the_resource_exactly_as_get_returned_it(api):
+    """A generic client GETs, edits and PUTs back the whole body: id, meta, schemas, the
+    manager's $ref and displayName, read-only member names are all accepted."""
+    boss = api.create_user("boss@acme.test", displayName="Boss")["id"]
+    user = api.create_user(
+        "pat@acme.test",
+        emails=[{"type": "work", "value": "pat@acme.test"}],
+        **{ENTERPRISE: {"manager": boss, "department": "Ops"}},
+    )
+    body = api.user(user["id"])
+    body["title"] = "Lead"
+    resp = api.put(f"/Users/{user['id']}", body)
+    assert resp.status_code == 200, resp.content
+    assert resp.json() == {**body, "meta": resp.json()["meta"]}
+    group = api.create_group("Desk", members=[{"value": user["id"]}])
+    body = api.get(f"/Groups/{group['id']}").json()
+    assert body["members"][0]["display"]  # the server's read-only name goes back in the PUT
+    body["displayName"] = "Front desk"
+    resp = api.put(f"/Groups/{group['id']}", body)
+    assert resp.status_code == 200, resp.content
+    assert resp.json()["displayName"] == "Front desk"
+    assert resp.json()["members"] == body["members"]
+
+
+@pytest.mark.parametrize("param", ["attributes=displayName", "excludedAttributes=members"])
+def test_group_patch_that_asks_for_attributes_answers_200_with_them(api, param):
+    """RFC 7644 §3.5.2: the server MUST answer 200 with the resource when the PATCH names
+    the attributes it wants (without them, a group PATCH stays 204, as Entra expects)."""
+    user = api.create_user("m@acme.test")["id"]
+    group = api.create_group("Desk")["id"]
+    add = {"op": "add", "path": "members", "value": [{"value": user}]}
+    resp = api.patch(f"/Groups/{group}?{param}", add)
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["id"] == group and body["displayName"] == "Desk"
+    assert "members" not in body
+    assert resp["Location"].endswith(f"/scim/v2/Groups/{group}")
+    resp = api.patch(f"/Groups/{group}?attributes=members", {"op": "remove", "path": "members"})
+    assert resp.status_code == 200
+    assert resp.json()["members"] == []  # none left (RFC 7643 §2.5: same as unassigned)
+    assert api.patch(f"/Groups/{group}", add).status_code == 204
+
+
+def test_attributes_select_what_post_put_and_patch_return(api):
+    created = api.post(
+        "/Users?attributes=userName,emails.value",
+        {
+            "schemas": [CORE_USER],
+            "userName": "sel@acme.test",
+            "title": "CTO",
+            "emails": [{"type": "work", "value": "sel@acme.test"}],
+        },
+    )
+    assert created.status_code == 201
+    user_id = created.json()["id"]
+    assert created.json() == {
+        "schemas": [CORE_USER],
+        "id": user_id,
+        "userName": "sel@acme.test",
+        "emails": [{"value": "sel@acme.test"}],
+    }
+    put = api.put(
+        f"/Users/{user_id}?excludedAttributes=meta,emails",
+        {"schemas": [CORE_USER], "userName": "sel@acme.test", "title": "CEO"},
+    )
+    assert put.json() == {
+        "schemas": [CORE_USER],
+        "id": user_id,
+        "userName": "sel@acme.test",
+        "title": "CEO",
+        "active": True,
+    }
+    patched = api.patch(
+        f"/Users/{user_id}?attributes=title", {"op": "replace", "path": "title", "value": "CFO"}
+    )
+    assert patched.json() == {"schemas": [CORE_USER], "id": user_id, "title": "CFO"}
+    group = api.post(
+        "/Groups?attributes=displayName", {"schemas": [CORE_GROUP], "displayName": "Sel"}
+    )
+    assert group.json() == {"schemas": [CORE_GROUP], "id": group.json()["id"], "displayName": "Sel"}
+
+
+def test_replace_of_a_member_selected_by_a_filter(api):
+    """RFC 7644 §3.5.2.3: replace members[value eq "a"] with b; no match is 400 noTarget."""
+    a, b, c = (api.create_user(f"{n}@acme.test")["id"] for n in "abc")
+    group = api.create_group("Desk", members=[{"value": a}, {"value": c}])["id"]
+    swap = {"op": "replace", "path": f'members[value eq "{a}"]', "value": [{"value": b}]}
+    assert api.patch(f"/Groups/{group}", swap).status_code == 204
+    assert api.members(group) == {b, c}
+    # a is no member any more: nothing matches, and nothing of the request is written.
+    again = {"op": "replace", "path": f'members[value eq "{a}"]', "value": {"value": a}}
+    add = {"op": "add", "path": "members", "value": [{"value": a}]}
+    assert_error(api.patch(f"/Groups/{group}", again, add), 400, "noTarget")
+    assert api.members(group) == {b, c}
+    # A member added earlier in the same request is matched.
+    resp = api.patch(
+        f"/Groups/{group}",
+        add,
+        {"op": "replace", "path": f'members[value eq "{a}" or value eq "{c}"]', "value": []},
+    )
+    assert resp.status_code == 204
+    assert api.members(group) == {b}
+    assert_error(
+        api.patch(f"/Groups/{group}", {"op": "add", "path": f'members[value eq "{b}"]'}),
+        400,
+        "invalidPath",
+    )
