@@ -1,4 +1,5 @@
-"""Filters on multi-valued attributes (``emails``, ``phoneNumbers``, ...) over every value.
+"""Filters over the stored SCIM document: multi-valued attributes on every value, and the
+strings no column holds.
 
 RFC 7644 §3.4.2.2: a filter on a multi-valued attribute matches when any of its values
 matches. The values a host returns are those of its stored SCIM document
@@ -13,6 +14,9 @@ returns for a host written by hand. The EXISTS is one SQL expression per databas
 (``jsonb_array_elements`` on PostgreSQL, ``json_each`` on SQLite): it reads the document of
 each of the account's hosts the rest of the filter leaves, with no index (measured in
 bench/README.md: "filter emails.value").
+
+``StoredValue`` does the same for a single-valued string only the document keeps
+(``nickName``, ``name.middleName``, the enterprise ``costCenter``): absent is NULL.
 
 A value filter (``emails[type eq "work" and value co "x"]``, ``emails[primary eq true]``)
 may combine comparisons of one value's sub-attributes with and, or and not; anything else
@@ -137,6 +141,36 @@ class AnyStoredValue(Func):
         # Names from schema.py (SAFE_NAME), every compared value a parameter.
         sql = f"EXISTS (SELECT 1 FROM {values} WHERE {cond_sql})"  # noqa: S608
         return sql, [*params, *cond_params]
+
+
+DOCUMENT_KEY = re.compile(r"[A-Za-z0-9:._$-]+")
+
+
+class StoredValue(Func):
+    """``cond`` (a ``Cmp``) on a single-valued string the row's stored document holds at
+    ``keys`` (``("nickName",)``, ``("name", "middleName")``, ``(<enterprise URN>,
+    "costCenter")``). Absent, or a host without a document: SQL NULL, so only ``ne`` and
+    ``not (... pr)`` match it, as GET does not show it."""
+
+    output_field = BooleanField()
+
+    def __init__(self, keys, cond):
+        if not all(DOCUMENT_KEY.fullmatch(k) for k in keys):  # from schema.py; checked still
+            raise ValueError(keys)
+        super().__init__(F("directory_data"))
+        self.keys, self.cond = tuple(keys), cond
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            node = column + "".join(f" -> '{k}'" for k in self.keys)
+            text = f"(CASE WHEN jsonb_typeof({node}) = 'string' THEN {node} #>> '{{}}' END)"
+        else:
+            path = "$" + "".join(f'."{k}"' for k in self.keys)
+            text = f"(CASE WHEN json_type({column}, '{path}') = 'text'"
+            text += f" THEN json_extract({column}, '{path}') END)"
+        cond_sql, cond_params = _sql(self.cond, lambda sub: text)
+        return cond_sql, [*params, *cond_params]
 
 
 # -- the values of a host without a document, from its columns

@@ -12,7 +12,9 @@ the visitor methods that decide meaning overridden, because the stock transpiler
   SQLite alike) or group ``members``.
 
 Multi-valued attributes (``emails``, ``phoneNumbers``, ...) match when any value GET returns
-matches: ``filter_elements.py``.
+matches, and single-valued strings no column holds (``nickName``, ``name.middleName``,
+``costCenter``, ...) are compared in the stored document: ``filter_elements.py``. What is
+not stored as sent (the manager's computed ``$ref``, custom extensions) stays a 400.
 
 Each filter attribute has a kind that decides the lookups it accepts; anything else
 (``gt`` on a boolean, ``co`` on an id, ...) is a 400 ``invalidFilter`` rather than a guess.
@@ -32,7 +34,7 @@ from scim2_filter_parser import ast as scim_ast
 from scim2_filter_parser.transpilers.django_q_object import Transpiler
 
 from scim_hosts.errors import InvalidFilter, LinkConflict
-from scim_hosts.filter_elements import ElementFilter
+from scim_hosts.filter_elements import Cmp, ElementFilter, StoredValue
 from scim_hosts.filter_syntax import (
     MAX_FILTER_LENGTH,
     FilterSyntaxError,
@@ -40,7 +42,13 @@ from scim_hosts.filter_syntax import (
     parse,
     parse_bool,
 )
-from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN, USER_SCHEMA
+from scim_hosts.schema import (
+    CORE_GROUP_URN,
+    CORE_USER_URN,
+    ENTERPRISE_ATTRS,
+    ENTERPRISE_URN,
+    USER_SCHEMA,
+)
 from scim_hosts.sql import RowReader, fetch, quote, select_list
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 from visitor_mgmt.selectors import live_host_count
@@ -171,6 +179,23 @@ class FilterField:
         q = Q(**{column: value})
         return q if op == "eq" else ~Q(q & Q(**{f"{column}__isnull": False}))
 
+    def _stored(self, op, value, label):
+        """A string only the stored document keeps (nickName, locale, costCenter, ...)."""
+        if op != "pr" and value is None and op not in ("eq", "ne"):
+            raise _bad(f"Cannot compare {label} with null using {op!r}.")
+        if isinstance(value, bool):
+            raise _bad(f"{label} is a string; it cannot be compared with a boolean.")
+        cmp = Cmp("", "string", op, None if value is None else str(value))
+        return Q(StoredValue(self.columns, cmp))
+
+    def _resource_type(self, op, value, label):
+        """meta.resourceType: the same for every resource of an endpoint."""
+        if op == "pr":
+            return MATCH_ALL
+        if op not in ("eq", "ne") or not isinstance(value, str):
+            raise _bad(f"{label} supports eq, ne and pr with a string.")
+        return MATCH_ALL if (value == self.columns[0]) == (op == "eq") else MATCH_NONE
+
     def _members(self, op, value, label):
         memberships = HostGroupMembership.objects.filter(host__deleted_at__isnull=True)
         if op == "pr":
@@ -220,9 +245,36 @@ USER_FIELDS = {
     ("manager", "value", None): FilterField("json", (MANAGER_KEY,)),
     ("meta", "lastmodified", None): FilterField("datetime", ("updated_at",)),
     ("meta", "created", None): FilterField("datetime", ("created_at",)),
+    ("meta", "resourcetype", None): FilterField("resource_type", ("User",)),
 }
+
+
+def _stored_fields():
+    """Single-valued strings no column holds, filtered in the stored document."""
+    out = {}
+    for urn, attrs in ((None, USER_SCHEMA.attrs), (ENTERPRISE_URN, ENTERPRISE_ATTRS)):
+        for attr in attrs:
+            if attr.multi or attr.read_only or attr.name == "manager":  # manager: above
+                continue
+            prefix = (urn,) if urn else ()
+            subs = attr.sub if attr.is_complex else (None,)
+            for sub in subs:
+                if sub is not None and (sub.multi or sub.is_complex or sub.read_only):
+                    continue
+                if (sub or attr).type not in ("string", "reference"):
+                    continue
+                key = (attr.name.lower(), sub.name.lower() if sub else None, None)
+                if key not in USER_FIELDS and not (attr.is_complex and sub is None):
+                    keys = (*prefix, attr.name, *((sub.name,) if sub else ()))
+                    out[key] = FilterField("stored", keys)
+    return out
+
+
+USER_FIELDS.update(_stored_fields())
 # Attributes that live under the enterprise extension.
-ENTERPRISE_FILTER_ATTRS = frozenset({"department", "organization", "manager"})
+ENTERPRISE_FILTER_ATTRS = frozenset(
+    {"department", "organization", "manager"} | {a.name.lower() for a in ENTERPRISE_ATTRS}
+)
 
 # Multi-valued attributes filtered over every value GET returns (filter_elements.py).
 USER_MULTI_VALUED = {
@@ -237,6 +289,7 @@ GROUP_FIELDS = {
     ("members", "value", None): FilterField("members"),
     ("meta", "lastmodified", None): FilterField("datetime", ("updated_at",)),
     ("meta", "created", None): FilterField("datetime", ("created_at",)),
+    ("meta", "resourcetype", None): FilterField("resource_type", ("Group",)),
 }
 
 

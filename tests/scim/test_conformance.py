@@ -380,6 +380,13 @@ def test_attributes_select_what_post_put_and_patch_return(api):
     assert group.json() == {"schemas": [CORE_GROUP], "id": group.json()["id"], "displayName": "Sel"}
 
 
+def test_groups_filter_by_resource_type(api):
+    api.create_group("Desk")
+    assert_list(api.get("/Groups?" + q('meta.resourceType eq "Group"')), total=1)
+    assert_list(api.get("/Groups?" + q('meta.resourceType ne "Group"')), total=0)
+    assert_error(api.get("/Groups?" + q('meta.resourceType co "G"')), 400, "invalidFilter")
+
+
 def test_replace_of_a_member_selected_by_a_filter(api):
     """RFC 7644 §3.5.2.3: replace members[value eq "a"] with b; no match is 400 noTarget."""
     a, b, c = (api.create_user(f"{n}@acme.test")["id"] for n in "abc")
@@ -405,3 +412,46 @@ def test_replace_of_a_member_selected_by_a_filter(api):
         400,
         "invalidPath",
     )
+
+
+# ------------------------------------------------------------------ attributes only stored
+
+
+@pytest.fixture
+def stored(api, account):
+    """Users with attributes no column holds, and a host written by hand; {name: id}."""
+    nick = api.create_user(
+        "nick@acme.test",
+        nickName="Nicky",
+        locale="en-GB",
+        name={"givenName": "Nick", "middleName": "Quentin", "formatted": "Nick Q. Smith"},
+        **{ENTERPRISE: {"costCenter": "CC-7", "employeeNumber": "E-42"}},
+    )["id"]
+    bare = api.create_user("bare@acme.test", userType="Contractor")["id"]
+    hand = str(HostFactory(account=account, email="hand@acme.test").public_id)
+    return {"nick": nick, "bare": bare, "hand": hand}
+
+
+STORED_FILTERS = {
+    'nickName eq "nicky"': {"nick"},
+    'nickName ne "Nicky"': {"bare", "hand"},
+    "nickName pr": {"nick"},
+    "not (nickName pr)": {"bare", "hand"},
+    'locale sw "en"': {"nick"},
+    'userType eq "contractor"': {"bare"},
+    'name.middleName co "quent"': {"nick"},
+    'name.formatted ew "smith"': {"nick"},
+    'costCenter eq "CC-7"': {"nick"},
+    f'{ENTERPRISE}:employeeNumber eq "e-42"': {"nick"},
+    'userName sw "nick" and locale eq "en-GB"': {"nick"},
+    'userName eq "bare@acme.test" or nickName eq "Nicky"': {"nick", "bare"},
+    'meta.resourceType eq "User"': {"nick", "bare", "hand"},
+    'meta.resourceType eq "Group" or nickName pr': {"nick"},
+}
+
+
+@pytest.mark.parametrize("expression,expected", STORED_FILTERS.items(), ids=STORED_FILTERS.keys())
+def test_a_filter_on_an_attribute_only_the_document_keeps(api, stored, expression, expected):
+    """Any readWrite string attribute a generic client sends is searchable as GET shows it."""
+    found = assert_list(api.get("/Users?" + q(expression)), total=len(expected))
+    assert {r["id"] for r in found} == {stored[name] for name in expected}
