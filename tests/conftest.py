@@ -1,4 +1,6 @@
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 
 from tests.factories import AccountFactory, HostFactory, MembershipFactory
@@ -24,6 +26,18 @@ def _scim_rate_limit_off(settings):
     """Tests send SCIM requests back to back, far faster than Entra does. The rate limit
     has its own tests (tests/hardening/test_limits.py), which turn it on."""
     settings.SCIM_RATE_LIMIT = 0
+
+
+@pytest.fixture(autouse=True)
+def _empty_local_cache():
+    """Django's local-memory cache outlives each test's rolled-back database. The
+    provisioning log keeps the id of this minute's aggregated refusal there, keyed by
+    account id; SQLite hands the same ids out again after a rollback, so a later test's
+    refusal was counted onto a stranger's row instead of being logged. Only the in-process
+    cache is emptied: a Redis one may be shared with other runs (its tests use a prefix)."""
+    cache = caches["default"]
+    if isinstance(cache, LocMemCache):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
