@@ -316,16 +316,16 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
     resource_type_description = "A host: an employee visitors come to see"
     schema = USER_SCHEMA
 
+    def __init__(self, obj, request=None):
+        super().__init__(obj, request=request)
+        self._manager_names = None  # {manager id: displayName}, set for a page by prefetch
+
     @property
     def display_name(self):
         return self.obj.username or self.obj.name
 
     def document(self):
         return self.obj.directory_data or document_from_host(self.obj)
-
-    def __init__(self, obj, request=None):
-        super().__init__(obj, request=request)
-        self._manager_names = None  # {manager id: displayName}, set for a page by prefetch
 
     def to_dict(self):
         doc = self.document()
