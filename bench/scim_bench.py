@@ -716,6 +716,17 @@ def growth_measurements(env):
         for label, start in (("first", 1), ("middle", size // 2)):
             p50, q, tx = measure(client, "GET", f"/scim/v2/Users?startIndex={start}&count=100")
             rows.append((f"page of 100 hosts ({label}) @ {size:,} hosts", p50, q, tx))
+        # A filter on every value of a multi-valued attribute reads each host's stored
+        # document (filter_elements.py); userName eq, next to it, is the indexed fast path.
+        last = f"g{size}-{size}@growth.example"
+        for label, expression in (
+            ("userName eq", f'userName eq "{last.upper()}"'),
+            ("emails.value eq", f'emails.value eq "{last.upper()}"'),
+            ("emails[work].value co", f'emails[type eq "work"].value co "-{size}@"'),
+        ):
+            path = "/scim/v2/Users?filter=" + quote(expression)
+            p50, q, tx = measure(client, "GET", path, repeat=11 if size > 10_000 else 51)
+            rows.append((f"filter {label} @ {size:,} hosts", p50, q, tx))
     client = client_for(big)
     spare = iter(
         Host.objects.filter(account=big).order_by("-id").values_list("public_id", flat=True)[:1000]

@@ -11,7 +11,8 @@ Built on django-scim2, overridden at its narrow points:
 - ``adapters.py``  ``SCIMHost`` / ``SCIMHostGroup`` (django-scim2 adapters): documents,
                    projection, writes through ``visitor_mgmt.services.hosts``, bulk members.
 - ``filters.py``   filters → Q on the account's queryset (scim2-filter-parser's Q transpiler,
-                   strict and typed); ``filter_syntax.py`` makes its lexer tolerant.
+                   strict and typed); ``filter_syntax.py`` makes its lexer tolerant;
+                   ``filter_elements.py`` matches multi-valued attributes on every value.
 - ``patch.py``     the PATCH engine over stored documents; ``paths.py`` SCIM paths;
                    ``documents.py`` cleaning/validation; ``mapping.py`` document ⇄ Host fields;
                    ``schema.py`` the attribute table (also served by /Schemas).

@@ -19,7 +19,7 @@ from django_scim.adapters import SCIMGroup, SCIMUser
 from django_scim.exceptions import SCIMException
 
 from scim_hosts.documents import clean_group_document, clean_user_document
-from scim_hosts.errors import InvalidPath, InvalidValue, Uniqueness
+from scim_hosts.errors import InvalidPath, InvalidValue, NoTarget, Uniqueness
 from scim_hosts.events import Change
 from scim_hosts.locations import absolute, base_location, collection_path, scim_datetime
 from scim_hosts.mapping import (
@@ -32,7 +32,13 @@ from scim_hosts.mapping import (
 )
 from scim_hosts.patch import apply_operations, parse_operations
 from scim_hosts.paths import PathError, find_key, or_equalities, parse_path
-from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, GROUP_SCHEMA, USER_SCHEMA
+from scim_hosts.schema import (
+    CORE_GROUP_URN,
+    CORE_USER_URN,
+    ENTERPRISE_URN,
+    GROUP_SCHEMA,
+    USER_SCHEMA,
+)
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
 from visitor_mgmt.services import hosts as host_services
 from visitor_mgmt.services.text import normalise_host_values
@@ -312,12 +318,44 @@ def _validation_detail(exc):
 # ------------------------------------------------------------------ users
 
 
+def _users_location():
+    return base_location() + collection_path("scim:users")
+
+
+def _manager_id(doc):
+    """The manager id stored under the enterprise extension, or None."""
+    extension = doc.get(ENTERPRISE_URN)
+    manager = extension.get("manager") if isinstance(extension, dict) else None
+    value = manager.get("value") if isinstance(manager, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _uuid_key(value):
+    parsed = _uuid_or_none(value)
+    return str(parsed) if parsed else None
+
+
+def _manager_names(account, manager_ids):
+    """{manager id (canonical UUID text): displayName} for the live hosts among the ids."""
+    wanted = {parsed for i in manager_ids if (parsed := _uuid_or_none(i)) is not None}
+    if not wanted:
+        return {}
+    rows = Host.objects.filter(
+        account=account, deleted_at__isnull=True, public_id__in=wanted
+    ).values_list("public_id", "display_name")
+    return {str(public_id): name for public_id, name in rows}
+
+
 class SCIMHost(ResourceAdapterMixin, SCIMUser):
     url_name = "scim:users"
     resource_type = "User"
     unique_attribute = "userName"
     resource_type_description = "A host: an employee visitors come to see"
     schema = USER_SCHEMA
+
+    def __init__(self, obj, request=None):
+        super().__init__(obj, request=request)
+        self._manager_names = None  # {manager id: displayName}, set for a page by prefetch
 
     @property
     def display_name(self):
@@ -333,13 +371,36 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
         ]
         d = {"schemas": schemas, "id": self.id}
         d.update((k, v) for k, v in doc.items() if k != "active")
-        d["active"] = self.obj.is_active
+        if "active" in doc:  # removed by a PATCH, "active" is unassigned and not returned
+            d["active"] = self.obj.is_active
+        manager_id = _manager_id(doc)
+        if manager_id is not None:
+            d[ENTERPRISE_URN] = {**doc[ENTERPRISE_URN], "manager": self._manager(manager_id)}
         d["meta"] = self.meta
         return selection_for(self.request, self.schema).apply(d)
 
+    def _manager(self, manager_id):
+        """RFC 7643 §4.3: the manager's id, the URI of its User and, when that user exists
+        here and has one, its displayName (read at GET time, so a rename shows at once)."""
+        if self._manager_names is None:
+            self._manager_names = _manager_names(self.account, [manager_id])
+        reference = {"value": manager_id, "$ref": f"{_users_location()}/{manager_id}"}
+        name = self._manager_names.get(_uuid_key(manager_id))
+        if name:
+            reference["displayName"] = name
+        return reference
+
+    @classmethod
+    def prefetch(cls, adapters):
+        """The displayNames of a page's managers, in one query (none without managers)."""
+        ids = [i for a in adapters if (i := _manager_id(a.document())) is not None]
+        names = _manager_names(adapters[0].account, ids) if ids else {}
+        for adapter in adapters:
+            adapter._manager_names = names
+
     # django-scim2 calls validate_dict, from_dict, save (POST, PUT).
     def validate_dict(self, d):
-        self.new_doc = clean_user_document(d, USER_SCHEMA)
+        self.new_doc = clean_user_document(d, USER_SCHEMA, default_active=True)
 
     def from_dict(self, d):
         if self.new_doc is None:
@@ -450,12 +511,25 @@ def _uuid_or_none(value):
 
 
 class MemberDelta:
-    """The net effect of a PATCH's member operations, applied in request order."""
+    """The net effect of a PATCH's member operations, applied in request order.
 
-    def __init__(self):
+    ``was_member(id)``: whether the id was a member before the request (asked only by a
+    ``replace`` of ``members[value eq "id"]``, which must match a member: RFC 7644 §3.5.2.3).
+    """
+
+    def __init__(self, was_member=None):
         self.replace = None  # a set of ids: the members after a "replace" (or remove-all)
         self.adds = {}  # id -> True, insertion ordered
         self.removes = set()
+        self.was_member = was_member or (lambda member_id: False)
+
+    def is_member(self, member_id):
+        """Whether ``member_id`` is a member at this point of the request."""
+        if self.replace is not None:
+            return member_id in self.replace
+        if member_id in self.adds:
+            return True
+        return member_id not in self.removes and self.was_member(member_id)
 
     def add(self, ids):
         for i in ids:
@@ -486,11 +560,21 @@ class MemberDelta:
             )
         if path.filter is not None:
             ids = or_equalities(path.filter, path.filter_values, "value")
-            if op != "remove" or ids is None or not all(isinstance(i, str) for i in ids):
+            if op == "add" or ids is None or not all(isinstance(i, str) for i in ids):
                 raise InvalidPath(
-                    f'Operation {operation.number}: use remove with members[value eq "<id>"].'
+                    f"Operation {operation.number}: use remove or replace with "
+                    'members[value eq "<id>"].'
                 )
-            self.remove(ids)
+            if op == "replace":
+                # RFC 7644 §3.5.2.3: the matching members are replaced by the value; no
+                # matching member is a 400 noTarget.
+                matched = [i for i in ids if self.is_member(i)]
+                if not matched:
+                    raise NoTarget(f'Operation {operation.number}: nothing matches "{path.text}".')
+                self.remove(matched)
+                self.add(_member_values(operation.value, operation.number))
+            else:
+                self.remove(ids)
         elif op == "add":
             self.add(_member_values(value, operation.number))
         elif op == "replace":
@@ -543,7 +627,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
 
     @classmethod
     def _load_members(cls, group_pks):
-        users = base_location() + collection_path("scim:users")
+        users = _users_location()
         rows = (
             HostGroupMembership.objects.filter(
                 group_id__in=group_pks, host__deleted_at__isnull=True
@@ -632,7 +716,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         self.apply_operations(parse_operations(body, GROUP_SCHEMA, resource_id=self.id))
 
     def apply_operations(self, operations):
-        delta = MemberDelta()
+        delta = MemberDelta(was_member=self._was_member)
         doc_ops = []
         for operation in operations:
             if operation.path.urn is None and operation.path.attr == "members":
@@ -651,6 +735,14 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
             self._record_link(counts)
         elif wrote or _member_note(counts):
             self._record_update(renamed_from, counts)
+
+    def _was_member(self, member_id):
+        member_uuid = _uuid_or_none(member_id)
+        return member_uuid is not None and (
+            HostGroupMembership.objects.filter(
+                group=self.obj, host__public_id=member_uuid, host__deleted_at__isnull=True
+            ).exists()
+        )
 
     def _record_link(self, counts):
         notes = [linked_reason("group", self.obj.name, self.linked_from), _member_note(counts)]

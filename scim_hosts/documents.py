@@ -228,12 +228,16 @@ def check_size(doc):
     )
 
 
-def clean_user_document(body, schema):
+def clean_user_document(body, schema, *, default_active=False):
+    """``default_active``: a whole User (POST, PUT) that does not send "active" gets the
+    server's default, true. After a PATCH that removed it, "active" stays unassigned: GET
+    leaves it out, and the host counts as active (docs/scim-conformance.md)."""
     doc = clean_document(body, schema)
     user_name = doc.get("userName")
     if not isinstance(user_name, str) or not user_name.strip():
         raise InvalidValue('"userName" is required and must be a non-empty string.')
-    doc["active"] = doc.get("active", True)
+    if default_active:
+        doc.setdefault("active", True)
     return doc
 
 

@@ -7,9 +7,14 @@ the visitor methods that decide meaning overridden, because the stock transpiler
 - silently drops terms whose attribute it does not know (``a eq 1 and unknown eq 2``
   would widen to ``a eq 1``; here any unknown attribute is a 400 ``invalidFilter``),
 - maps ``pr`` to ``IS NOT NULL`` (our text columns are never null, they are blank),
-- cannot express ``emails[type eq "work"].value``, the enterprise ``manager`` reference
-  (kept in the stored document, queried by JSON key on PostgreSQL and SQLite alike) or
-  group ``members``.
+- cannot express value filters (``emails[type eq "work"].value``), the enterprise
+  ``manager`` reference (kept in the stored document, queried by JSON key on PostgreSQL and
+  SQLite alike) or group ``members``.
+
+Multi-valued attributes (``emails``, ``phoneNumbers``, ...) match when any value GET returns
+matches, and single-valued strings no column holds (``nickName``, ``name.middleName``,
+``costCenter``, ...) are compared in the stored document: ``filter_elements.py``. What is
+not stored as sent (the manager's computed ``$ref``, custom extensions) stays a 400.
 
 Each filter attribute has a kind that decides the lookups it accepts; anything else
 (``gt`` on a boolean, ``co`` on an id, ...) is a 400 ``invalidFilter`` rather than a guess.
@@ -30,6 +35,7 @@ from scim2_filter_parser import ast as scim_ast
 from scim2_filter_parser.transpilers.django_q_object import Transpiler
 
 from scim_hosts.errors import InvalidFilter, LinkConflict
+from scim_hosts.filter_elements import Cmp, ElementFilter, StoredValue
 from scim_hosts.filter_syntax import (
     MAX_FILTER_LENGTH,
     FilterSyntaxError,
@@ -37,7 +43,13 @@ from scim_hosts.filter_syntax import (
     parse,
     parse_bool,
 )
-from scim_hosts.schema import CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN
+from scim_hosts.schema import (
+    CORE_GROUP_URN,
+    CORE_USER_URN,
+    ENTERPRISE_ATTRS,
+    ENTERPRISE_URN,
+    USER_SCHEMA,
+)
 from scim_hosts.sql import RowReader, fetch, quote, select_list
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 from visitor_mgmt.selectors import live_host_count
@@ -45,6 +57,10 @@ from visitor_mgmt.services.text import normalise_for_column
 
 MATCH_ALL = Q(pk__isnull=False)
 MATCH_NONE = Q(pk__in=[])
+# Hosts whose SCIM representation has "active": all but the directory's hosts whose
+# "active" a PATCH removed (a host written by hand has no document, and shows its column).
+WITHOUT_DOCUMENT = Q(directory_data={})
+ASSIGNED_ACTIVE = WITHOUT_DOCUMENT | Q(directory_data__has_key="active")
 
 TEXT_LOOKUPS = {
     True: {
@@ -124,11 +140,13 @@ class FilterField:
 
     def _bool(self, op, value, label):
         if op == "pr":
-            return MATCH_ALL
+            return ASSIGNED_ACTIVE
         parsed = parse_bool(value)
         if op not in ("eq", "ne") or parsed is None:
             raise _bad(f"{label} is a boolean: use eq/ne with true or false.")
-        q = Q(**{self.columns[0]: parsed})
+        # An unassigned "active" (removed by a PATCH) equals neither true nor false, as GET
+        # does not show it; the host itself counts as active.
+        q = Q(**{self.columns[0]: parsed}) & ASSIGNED_ACTIVE
         return q if op == "eq" else ~q
 
     def _datetime(self, op, value, label):
@@ -167,6 +185,23 @@ class FilterField:
             raise _bad(f"{label} supports eq, ne and pr with a string.")
         q = Q(**{column: value})
         return q if op == "eq" else ~Q(q & Q(**{f"{column}__isnull": False}))
+
+    def _stored(self, op, value, label):
+        """A string only the stored document keeps (nickName, locale, costCenter, ...)."""
+        if op != "pr" and value is None and op not in ("eq", "ne"):
+            raise _bad(f"Cannot compare {label} with null using {op!r}.")
+        if isinstance(value, bool):
+            raise _bad(f"{label} is a string; it cannot be compared with a boolean.")
+        cmp = Cmp("", "string", op, None if value is None else str(value))
+        return Q(StoredValue(self.columns, cmp))
+
+    def _resource_type(self, op, value, label):
+        """meta.resourceType: the same for every resource of an endpoint."""
+        if op == "pr":
+            return MATCH_ALL
+        if op not in ("eq", "ne") or not isinstance(value, str):
+            raise _bad(f"{label} supports eq, ne and pr with a string.")
+        return MATCH_ALL if (value == self.columns[0]) == (op == "eq") else MATCH_NONE
 
     def _members(self, op, value, label):
         memberships = HostGroupMembership.objects.filter(host__deleted_at__isnull=True)
@@ -211,22 +246,47 @@ USER_FIELDS = {
     ("active", None, None): FilterField("bool", ("is_active",)),
     ("name", "givenname", None): FilterField("text", ("first_name",)),
     ("name", "familyname", None): FilterField("text", ("last_name",)),
-    ("emails", "value", None): FilterField("text", ("email", "alternate_email")),
-    ("emails", None, None): FilterField("text", ("email", "alternate_email")),
-    ("emails", "value", "work"): FilterField("text", ("email",)),
-    ("emails", "value", "other"): FilterField("text", ("alternate_email",)),
-    ("phonenumbers", "value", None): FilterField("text", ("mobile", "alternate_mobile")),
-    ("phonenumbers", "value", "mobile"): FilterField("text", ("mobile",)),
-    ("phonenumbers", "value", "work"): FilterField("text", ("alternate_mobile",)),
     ("department", None, None): FilterField("text", ("department",)),
     ("organization", None, None): FilterField("text", ("organization",)),
     ("manager", None, None): FilterField("json", (MANAGER_KEY,)),
     ("manager", "value", None): FilterField("json", (MANAGER_KEY,)),
     ("meta", "lastmodified", None): FilterField("datetime", ("updated_at",)),
     ("meta", "created", None): FilterField("datetime", ("created_at",)),
+    ("meta", "resourcetype", None): FilterField("resource_type", ("User",)),
 }
+
+
+def _stored_fields():
+    """Single-valued strings no column holds, filtered in the stored document."""
+    out = {}
+    for urn, attrs in ((None, USER_SCHEMA.attrs), (ENTERPRISE_URN, ENTERPRISE_ATTRS)):
+        for attr in attrs:
+            if attr.multi or attr.read_only or attr.name == "manager":  # manager: above
+                continue
+            prefix = (urn,) if urn else ()
+            subs = attr.sub if attr.is_complex else (None,)
+            for sub in subs:
+                if sub is not None and (sub.multi or sub.is_complex or sub.read_only):
+                    continue
+                if (sub or attr).type not in ("string", "reference"):
+                    continue
+                key = (attr.name.lower(), sub.name.lower() if sub else None, None)
+                if key not in USER_FIELDS and not (attr.is_complex and sub is None):
+                    keys = (*prefix, attr.name, *((sub.name,) if sub else ()))
+                    out[key] = FilterField("stored", keys)
+    return out
+
+
+USER_FIELDS.update(_stored_fields())
 # Attributes that live under the enterprise extension.
-ENTERPRISE_FILTER_ATTRS = frozenset({"department", "organization", "manager"})
+ENTERPRISE_FILTER_ATTRS = frozenset(
+    {"department", "organization", "manager"} | {a.name.lower() for a in ENTERPRISE_ATTRS}
+)
+
+# Multi-valued attributes filtered over every value GET returns (filter_elements.py).
+USER_MULTI_VALUED = {
+    a.name.lower(): a for a in USER_SCHEMA.attrs if a.multi and a.is_complex and not a.read_only
+}
 
 GROUP_FIELDS = {
     ("id", None, None): FilterField("uuid", ("public_id",)),
@@ -236,15 +296,26 @@ GROUP_FIELDS = {
     ("members", "value", None): FilterField("members"),
     ("meta", "lastmodified", None): FilterField("datetime", ("updated_at",)),
     ("meta", "created", None): FilterField("datetime", ("created_at",)),
+    ("meta", "resourcetype", None): FilterField("resource_type", ("Group",)),
 }
 
 
 class ScimQTranspiler(Transpiler):
     """scim2-filter-parser's Q transpiler with strict, typed, account-agnostic meaning."""
 
-    def __init__(self, fields, values, *, core_urn, extension_urn=None, extension_attrs=()):
+    def __init__(
+        self,
+        fields,
+        values,
+        *,
+        core_urn,
+        extension_urn=None,
+        extension_attrs=(),
+        multi_valued=None,
+    ):
         super().__init__({})
         self.fields = fields
+        self.multi_valued = multi_valued or {}
         self.values = values
         self.core_urn = core_urn.lower()
         self.extension_urn = extension_urn.lower() if extension_urn else None
@@ -271,10 +342,24 @@ class ScimQTranspiler(Transpiler):
     def value(self, node):
         return comp_value(node, self.values)
 
+    def elements(self, attr_path):
+        """The ElementFilter of a multi-valued attribute (emails, ...), else None."""
+        name = attr_path.attr_name
+        if not isinstance(name, str) or name.lower() not in self.multi_valued:
+            return None
+        if attr_path.uri and attr_path.uri.lower() != self.core_urn:
+            return None  # field_for names the unsupported URN
+        return ElementFilter(self.multi_valued[name.lower()], self.value)
+
     # -- visitors --------------------------------------------------------------------
 
     def visit_Filter(self, node):
-        if node.namespace is not None:
+        elements = self.elements(node.namespace) if node.namespace is not None else None
+        if elements is not None:
+            if node.namespace.sub_attr is not None:
+                raise _bad("Unsupported value filter.")
+            query = elements.matching(node.expr)
+        elif node.namespace is not None:
             query = self.value_path(node.namespace, node.expr)
         else:
             query = self.visit(node.expr)
@@ -296,10 +381,16 @@ class ScimQTranspiler(Transpiler):
             value_filter = attr_path.attr_name
             namespace = value_filter.namespace
             sub = namespace.sub_attr.value if namespace.sub_attr else None
+            elements = self.elements(namespace)
+            if elements is not None:
+                return elements.term(sub, op, node.comp_value, value_filter.expr)
             type_filter = self.type_of(value_filter.expr)
             field, label = self.field_for(namespace.attr_name, sub, namespace.uri, type_filter)
             return field.q(op, self.value(node.comp_value), label)
         sub = attr_path.sub_attr.value if attr_path.sub_attr else None
+        elements = self.elements(attr_path)
+        if elements is not None:
+            return elements.term(sub, op, node.comp_value)
         field, label = self.field_for(attr_path.attr_name, sub, attr_path.uri)
         return field.q(op, self.value(node.comp_value), label)
 
@@ -381,6 +472,7 @@ class ScimFilterQuery(FilterQuery):
     core_urn = ""
     extension_urn = None
     extension_attrs = frozenset()
+    multi_valued = {}  # lower-case name -> schema.Attr, filtered by filter_elements.py
     # SCIM attributes (lower case) whose value a unique index makes unique, ignoring case,
     # among the resources the filter searches -> their column.
     unique_attrs = {}
@@ -498,6 +590,7 @@ class ScimFilterQuery(FilterQuery):
             core_urn=cls.core_urn,
             extension_urn=cls.extension_urn,
             extension_attrs=cls.extension_attrs,
+            multi_valued=cls.multi_valued,
         )
         try:
             query = transpiler.transpile(tree)
@@ -529,6 +622,7 @@ class HostFilterQuery(ScimFilterQuery):
     core_urn = CORE_USER_URN
     extension_urn = ENTERPRISE_URN
     extension_attrs = ENTERPRISE_FILTER_ATTRS
+    multi_valued = USER_MULTI_VALUED
     # django-scim2 reads attr_map at import time (SCIMUser.ATTR_MAP); give it the columns.
     attr_map = {
         ("userName", None, None): "username",

@@ -449,6 +449,10 @@ class HostGroupsView(ScimResourceMixin, scim_views.GroupsView):
             adapter.apply_operations(member_ops)
         else:
             adapter.apply_patch(self.load_body(request.body) if body is None else body)
+        if "attributes" in request.GET or "excludedAttributes" in request.GET:
+            # RFC 7644 §3.5.2: a PATCH that names the attributes it wants back gets 200 and
+            # the resource.
+            return scim_json_response(adapter.to_dict(), headers={"Location": adapter.location})
         # Entra: "returning a body with a list of all the members isn't advisable".
         return HttpResponse(status=204)
 

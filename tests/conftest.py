@@ -1,4 +1,6 @@
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 
 from tests.factories import AccountFactory, HostFactory, MembershipFactory
@@ -27,14 +29,15 @@ def _scim_rate_limit_off(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Counters kept in the cache (rate limits, the log's per-minute aggregation) belong to
-    one test: database rows are rolled back between tests, cache entries are not."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_local_cache():
+    """Django's local-memory cache outlives each test's rolled-back database. The
+    provisioning log keeps the id of this minute's aggregated refusal there, keyed by
+    account id; SQLite hands the same ids out again after a rollback, so a later test's
+    refusal was counted onto a stranger's row instead of being logged. Only the in-process
+    cache is emptied: a Redis one may be shared with other runs (its tests use a prefix)."""
+    cache = caches["default"]
+    if isinstance(cache, LocMemCache):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

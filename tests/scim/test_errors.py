@@ -15,7 +15,7 @@ from tests.scim.conftest import CORE_USER, SCIM_JSON, assert_error
         ("GET", "/Nope"),
         ("POST", "/Nope"),
         ("DELETE", "/Users/x/y"),
-        ("GET", "/users"),
+        ("GET", "/Userz"),
         ("GET", "/Groups/a/b/c"),
         ("PUT", "/Schemas/x/y"),
     ],

@@ -23,6 +23,11 @@ BASE = {
 
 
 def view(resource):
+    """The resource without server keys, and its manager as stored (its $ref checked)."""
+    manager = resource.get(ENTERPRISE, {}).get("manager")
+    if manager is not None:
+        ref = manager.pop("$ref")
+        assert ref == f"http://127.0.0.1:8000/scim/v2/Users/{manager['value']}", ref
     return {k: v for k, v in resource.items() if k not in ("id", "meta", "schemas", "active")}
 
 

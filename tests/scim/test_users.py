@@ -70,6 +70,9 @@ FULL_USER = {
 }
 
 
+USERS = "http://127.0.0.1:8000/scim/v2/Users"
+
+
 def without_server_keys(resource):
     return {k: v for k, v in resource.items() if k not in ("id", "meta", "schemas")}
 
@@ -84,6 +87,8 @@ def test_post_returns_201_the_whole_resource_and_location(api, account):
     assert resp["Location"] == f"http://127.0.0.1:8000/scim/v2/Users/{user_id}"
     expected = copy.deepcopy(FULL_USER)
     del expected["meta"], expected["schemas"]
+    manager = expected[ENTERPRISE]["manager"]
+    manager["$ref"] = f"http://127.0.0.1:8000/scim/v2/Users/{manager['value']}"  # RFC 7643 §4.3
     assert without_server_keys(body) == expected
     assert body["schemas"] == [
         CORE_USER,
@@ -168,7 +173,10 @@ def test_post_accepts_boolean_strings_for_active(api, value, expected):
 
 def test_top_level_enterprise_attributes_move_into_the_extension(api):
     created = api.create_user("m@acme.test", department="Ops", manager="boss-id")
-    assert created[ENTERPRISE] == {"department": "Ops", "manager": {"value": "boss-id"}}
+    assert created[ENTERPRISE] == {
+        "department": "Ops",
+        "manager": {"value": "boss-id", "$ref": USERS + "/boss-id"},
+    }
     assert "department" not in created and "manager" not in created
     assert Host.objects.get(public_id=created["id"]).department == "Ops"
 
@@ -179,13 +187,17 @@ def test_top_level_enterprise_attributes_move_into_the_extension(api):
         ("boss", {"value": "boss"}),
         ({"value": "boss"}, {"value": "boss"}),
         ([{"$ref": "https://x/scim/v2/Users/boss", "value": "boss"}], {"value": "boss"}),
-        ({"value": "boss", "displayName": "Boss"}, {"value": "boss"}),
+        ({"value": "boss", "displayName": "Boss"}, {"value": "boss"}),  # read-only: ours
         ({"value": ""}, None),
         ("", None),
     ],
 )
 def test_manager_shapes_are_stored_as_value_object(api, manager, expected):
     created = api.create_user("w@acme.test", **{ENTERPRISE: {"manager": manager}})
+    stored = Host.objects.get(public_id=created["id"]).directory_data
+    assert stored.get(ENTERPRISE, {}).get("manager") == expected
+    if expected:  # returned with the $ref this service computes (RFC 7643 §4.3)
+        expected = {**expected, "$ref": USERS + "/" + expected["value"]}
     assert created.get(ENTERPRISE, {}).get("manager") == expected
 
 
