@@ -72,13 +72,39 @@ def bench_database_url():
     return parts._replace(path="/" + BENCH_DB).geturl()
 
 
-def admin_sql(*statements, database=None):
-    import psycopg
+def driver():
+    """The PostgreSQL driver module Django uses here: psycopg 3 when it is installed, else
+    psycopg2 (both speak DB-API 2 with %s parameters and take a libpq URL)."""
+    from django.db.backends.postgresql.base import Database
 
+    return Database
+
+
+def query(sql, params=None, *, url=None, database=None):
+    """Run one statement in autocommit on the server (or the benchmark database); its rows
+    (or None when it returns none)."""
+    if url is None:
+        url = SERVER_URL if database is None else bench_database_url()
+    conn = driver().connect(url)
+    try:
+        conn.autocommit = True
+        cursor = conn.cursor()
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else None
+    finally:
+        conn.close()
+
+
+def admin_sql(*statements, database=None):
     url = SERVER_URL if database is None else bench_database_url()
-    with psycopg.connect(url, autocommit=True) as conn:
+    conn = driver().connect(url)
+    try:
+        conn.autocommit = True
+        cursor = conn.cursor()
         for statement in statements:
-            conn.execute(statement)
+            cursor.execute(statement)
+    finally:
+        conn.close()
 
 
 def recreate_database():
@@ -204,15 +230,12 @@ def machine_busy():
 
 def database_pids():
     """The PostgreSQL backends serving the benchmark database (local server only)."""
-    import psycopg
-
     try:
-        with psycopg.connect(SERVER_URL, autocommit=True) as conn:
-            rows = conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                [BENCH_DB],
-            ).fetchall()
-    except psycopg.Error:
+        rows = query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [BENCH_DB],
+        )
+    except driver().Error:
         return []
     return [row[0] for row in rows]
 
@@ -763,10 +786,7 @@ def machine():
     except (OSError, ValueError, IndexError):
         pass
     try:
-        import psycopg
-
-        with psycopg.connect(SERVER_URL) as conn:
-            pg = conn.execute("SHOW server_version").fetchone()[0]
+        pg = query("SHOW server_version")[0][0]
     except Exception:  # noqa: BLE001
         pg = "?"
     return f"{cpus} CPU ({model}){mem}; PostgreSQL {pg}; Python {sys.version.split()[0]}"
