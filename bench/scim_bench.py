@@ -22,6 +22,7 @@ Environment:
   BENCH_ROUNDS   rounds of phase 1; the table shows each phase's median round (default 3)
   BENCH_PHASES   "http,growth" (default) or one of them
   BENCH_KEEP_DB  set to keep the vm_bench database afterwards (to look at it)
+  BENCH_DB       the benchmark database's name (default vm_bench)
 """
 
 import json
@@ -48,7 +49,7 @@ ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 if not SERVER_URL.startswith("postgres"):
     SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-BENCH_DB = "vm_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "vm_bench")
 WORKERS = 2
 SCIM = "application/scim+json"
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -162,7 +163,8 @@ def start_server(env, port):
             PY,
             "-m",
             "gunicorn",
-            "visitor_mgmt.wsgi",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),  # production's serving configuration
             "--workers",
             str(WORKERS),
             "--bind",
@@ -807,7 +809,7 @@ def print_report(rows, replay, ceiling, growth):
     print()
     print(
         f"SCIM benchmark: gunicorn {WORKERS} sync workers, PostgreSQL on this box, "
-        f"{THREADS} client threads, scale {SCALE}"
+        f"{THREADS} client threads, scale {SCALE}, driver {driver().__name__}"
     )
     print(machine())
     if rows:

@@ -12,26 +12,20 @@ SCIM error with ``Retry-After`` as for an unreachable server, never a 500; ``/re
 import json
 import subprocess
 import sys
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.hardening.helpers import app_env
+from tests.hardening.helpers import app_env, postgres_url
 from tests.hardening.test_faults import SCRIPT
 from tests.scim.conftest import ERROR, TOKEN
 
 pytestmark = pytest.mark.postgres
 
 
-def server_url(*, user=None, name=None, query=""):
-    db = connection.settings_dict
-    user = user or db["USER"]
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or 5432
-    return f"postgres://{quote(user, safe='')}{password}@{host}:{port}/{name or db['NAME']}{query}"
+def server_url(**wrong):
+    return postgres_url(connection, **wrong)
 
 
 MISTAKES = {
