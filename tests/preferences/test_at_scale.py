@@ -1,4 +1,7 @@
-"""The provisioning-log page at a large tenant's size (a million rows over 90 days).
+"""Preferences at a large tenant's size (100,000 hosts, a million log rows over 90 days).
+
+- The SCIM section's count of directory-managed hosts is read from the account's HostTally
+  row (kept by the host table's triggers), never counted over the host table.
 
 - The page counts events only LOG_COUNT_LOOKAHEAD rows past the page asked for: page 1
   costs the same for the largest tenant as for a small one, the page says "More than N",
@@ -13,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 
 from scim_hosts import preferences_services
 from scim_hosts.models import ProvisioningEvent
-from tests.preferences.helpers import LOG_URL
+from tests.factories import DirectoryHostFactory, HostFactory
+from tests.preferences.helpers import LOG_URL, section_html
 from tests.preferences.test_log import make_events, rows
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +90,19 @@ def test_each_log_filter_has_an_index(account, params, index):
         assert "provevent_account_failures" in plan or "provevent_account_type" in plan, plan
     else:
         assert index in plan, plan
+
+
+def test_the_section_reads_the_directory_host_count_from_the_tally(admin_client, account):
+    DirectoryHostFactory.create_batch(3, account=account)
+    HostFactory.create_batch(2, account=account)
+    with CaptureQueriesContext(connection) as ctx:
+        html = section_html(admin_client)
+    assert "<dt>Directory-managed hosts</dt>\n  <dd>3</dd>" in html
+    host_counts = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "COUNT(" in q["sql"].upper()
+        and "visitor_mgmt_host" in q["sql"]
+        and "visitor_mgmt_hostgroup" not in q["sql"]
+    ]
+    assert host_counts == []
