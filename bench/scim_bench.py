@@ -72,9 +72,9 @@ def n(count):
 # ------------------------------------------------------------------ database and server
 
 
-def bench_database_url():
+def bench_database_url(name=None):
     parts = urlsplit(SERVER_URL)
-    return parts._replace(path="/" + BENCH_DB).geturl()
+    return parts._replace(path="/" + (name or BENCH_DB)).geturl()
 
 
 def driver():
@@ -89,7 +89,7 @@ def query(sql, params=None, *, url=None, database=None):
     """Run one statement in autocommit on the server (or the benchmark database); its rows
     (or None when it returns none)."""
     if url is None:
-        url = SERVER_URL if database is None else bench_database_url()
+        url = SERVER_URL if database is None else bench_database_url(database)
     conn = driver().connect(url)
     try:
         conn.autocommit = True
@@ -101,7 +101,7 @@ def query(sql, params=None, *, url=None, database=None):
 
 
 def admin_sql(*statements, database=None):
-    url = SERVER_URL if database is None else bench_database_url()
+    url = SERVER_URL if database is None else bench_database_url(database)
     conn = driver().connect(url)
     try:
         conn.autocommit = True
@@ -120,11 +120,11 @@ def drop_database():
     admin_sql(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
-def vacuum_analyze():
+def vacuum_analyze(database=None):
     """What autovacuum does in production after a bulk change: fresh planner statistics and
     a visibility map (index-only scans). Autovacuum may be off on a test server. The
     checkpoint writes the change out now rather than during a measurement."""
-    admin_sql("VACUUM ANALYZE", "CHECKPOINT", database=BENCH_DB)
+    admin_sql("VACUUM ANALYZE", "CHECKPOINT", database=database or BENCH_DB)
 
 
 def free_port():
@@ -784,13 +784,13 @@ LOG_TABLE = "scim_hosts_provisioningevent"
 PROBE_REQUESTS, PROBE_PATCHES = 500, 200
 
 
-def scim_probe(load, client, label, tag):
+def scim_probe(load, client, label, tag, database):
     """POST, userName filter and member-PATCH p50 on the bench account (as phase 1). The
     request counts do not follow BENCH_SCALE (it sizes the data): a p50 needs a few hundred."""
     names = [f"{tag}{i}.{uuid.uuid4().hex[:6]}@Scale.Example" for i in range(PROBE_REQUESTS)]
     ids = {}
     post = load.run(f"POST /Users ({label})", [post_user_job(client, u, ids) for u in names])
-    vacuum_analyze()  # as phase 1: planner statistics before the filters
+    vacuum_analyze(database)  # as phase 1: planner statistics before the filters
     filt = load.run(
         f"GET filter userName eq ({label})", [filter_user_job(client, u.lower(), 1) for u in names]
     )
@@ -806,17 +806,25 @@ def scim_probe(load, client, label, tag):
     return [post, filt, patch]
 
 
-def probe_rounds(load, client, label, tag):
-    """The SCIM probe in ROUNDS rounds; per operation the round with the median p50 (its
-    errors: all rounds'). A neighbour's burst on a shared VM moves one round, not three."""
-    rounds = [scim_probe(load, client, label, f"{tag}{r}.") for r in range(ROUNDS)]
-    medians = []
-    for results in zip(*rounds, strict=True):
-        ordered = sorted(results, key=lambda r: r.pct(50))
-        median = ordered[len(ordered) // 2]
-        median.errors = sum(r.errors for r in results)
-        medians.append(median)
-    return medians
+def probe_rounds(targets):
+    """The SCIM probe in ROUNDS rounds against each target (label, load, client, database),
+    the targets taking turns round by round: a neighbour's burst on a shared VM then slows
+    both sides alike instead of one. Per target and operation: the round with the median
+    p50 (its errors: all rounds')."""
+    rounds = {label: [] for label, *_ in targets}
+    for r in range(ROUNDS):
+        for i, (label, load, client, database) in enumerate(targets):
+            rounds[label].append(scim_probe(load, client, label, f"t{i}r{r}.", database))
+    out = {}
+    for label, results_by_round in rounds.items():
+        medians = []
+        for results in zip(*results_by_round, strict=True):
+            ordered = sorted(results, key=lambda r: r.pct(50))
+            median = ordered[len(ordered) // 2]
+            median.errors = sum(r.errors for r in results)
+            medians.append(median)
+        out[label] = medians
+    return out
 
 
 def timed(label, fn, *args, **kwargs):
@@ -963,19 +971,26 @@ def page_measurements(big_id, small_id):
         client.force_login(user)
         return client
 
-    def measure(client, path, repeat=21):
-        for _ in range(2):
-            client.get(path)
-        times = []
+    def measure(pair, path, repeat=21):
+        """p50 and SQL statements of GET ``path`` for each client of ``pair``; the clients
+        take turns request by request, so a burst of other work slows both alike."""
+        for client in pair:
+            for _ in range(2):
+                client.get(path)
+        times = [[] for _ in pair]
         for _ in range(repeat):
-            t = time.perf_counter()
-            resp = client.get(path)
-            times.append(time.perf_counter() - t)
-            if resp.status_code != 200:
-                raise SystemExit(f"GET {path}: {resp.status_code}")
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(path)
-        return statistics.median(times) * 1000, len(ctx.captured_queries)
+            for i, client in enumerate(pair):
+                t = time.perf_counter()
+                resp = client.get(path)
+                times[i].append(time.perf_counter() - t)
+                if resp.status_code != 200:
+                    raise SystemExit(f"GET {path}: {resp.status_code}")
+        out = []
+        for i, client in enumerate(pair):
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(path)
+            out.append((statistics.median(times[i]) * 1000, len(ctx.captured_queries)))
+        return out
 
     from django.conf import settings
     from django.test.utils import override_settings
@@ -997,8 +1012,7 @@ def page_measurements(big_id, small_id):
         ("provisioning log, Token rows", "/preferences/scim/log/?resource_type=Token"),
         ("provisioning log, page 40", "/preferences/scim/log/?page=40"),
     ):
-        small = measure(clients["small"], path)
-        large = measure(clients["largest"], path)
+        small, large = measure((clients["small"], clients["largest"]), path)
         rows.append((label, small, large))
     plain_static.disable()
     return rows
@@ -1072,26 +1086,50 @@ def purge_under_load(env, client):
     }
 
 
-def scale_phase(env, port):
-    """Phase 4: SCIM p50 on an empty database and among a thousand tenants, pages of the
-    largest tenant against a small one, and a 90-day purge under SCIM writes."""
-    recreate_database()
+def start_bench_app(env, port, database):
+    """Migrate ``database``, create the bench account and its token, start gunicorn on it."""
+    env = dict(env, DATABASE_URL=bench_database_url(database))
+    env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
+    admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)', f'CREATE DATABASE "{database}"')
     manage(env, "migrate", "--noinput")
     manage(env, "create_account", "bench", "--name", "Bench Co")
     token = json.loads(manage(env, "rotate_scim_token", "bench", "--format", "json"))["token"]
     proc = start_server(env, port)
     client = Http(port, token)
     load = Load(client, proc.pid)
+    warm = [healthz_job(client)] * 200
+    warm += [filter_user_job(client, f"warm{i}@bench.example", 0) for i in range(100)]
+    load.run("warm-up", warm)
+    return proc, client, load
+
+
+def scale_phase(env, port):
+    """Phase 4: the SCIM probe on an empty database and on one holding a thousand tenants
+    (two servers side by side, rounds taking turns), pages of the largest tenant against a
+    small one, and a 90-day purge under SCIM writes."""
+    empty_db = f"{BENCH_DB}_empty"
+    procs = []
     try:
-        warm = [healthz_job(client)] * 200
-        warm += [filter_user_job(client, f"warm{i}@bench.example", 0) for i in range(100)]
-        load.run("warm-up", warm)
-        empty = probe_rounds(load, client, "empty database", "empty")
+        proc, client, load = start_bench_app(env, port, BENCH_DB)
+        procs.append(proc)
+        big, steps = load_scale_data()
+        empty_port = free_port()
+        empty_proc, empty_client, empty_load = start_bench_app(env, empty_port, empty_db)
+        procs.append(empty_proc)
+        # Creating and migrating a database leaves WAL and dirty pages behind: written out
+        # now, not during the first round's commits.
+        vacuum_analyze(empty_db)
+        vacuum_analyze()
+        label_scaled = f"{n(SCALE_ACCOUNTS):,} tenants"
+        probes = probe_rounds(
+            [
+                ("empty database", empty_load, empty_client, empty_db),
+                (label_scaled, load, client, BENCH_DB),
+            ]
+        )
         # Every SCIM write adds one log row (reads add none unless they fail).
         writes = (PROBE_REQUESTS + PROBE_PATCHES + 1) * ROUNDS  # POSTs, PATCHes, group POST
-        log_rows = query(f"SELECT count(*) FROM {LOG_TABLE}", database=BENCH_DB)[0][0]
-        big, steps = load_scale_data()
-        scaled = probe_rounds(load, client, f"{n(SCALE_ACCOUNTS):,} tenants", "scaled")
+        log_rows = query(f"SELECT count(*) FROM {LOG_TABLE}", database=empty_db)[0][0]
         os.environ.update(env)
         sys.path.insert(0, str(ROOT))
         warnings.filterwarnings("ignore", message="No directory at")
@@ -1123,11 +1161,14 @@ def scale_phase(env, port):
         growth = (log_rows / writes, size / max(1, total), size)
         purge = purge_under_load(env, client)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        for running in procs:
+            running.send_signal(signal.SIGTERM)
+            running.wait(timeout=30)
+        if not os.environ.get("BENCH_KEEP_DB"):
+            admin_sql(f'DROP DATABASE IF EXISTS "{empty_db}" WITH (FORCE)')
     return {
-        "empty": empty,
-        "scaled": scaled,
+        "empty": probes["empty database"],
+        "scaled": probes[label_scaled],
         "pages": pages,
         "purge": purge,
         "steps": steps,
