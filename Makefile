@@ -5,6 +5,11 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# PostgreSQL driver in .venv: psycopg (3, what requirements.txt installs) or psycopg2.
+# `make test PG_DRIVER=psycopg2` swaps it in place (Django uses psycopg 3 whenever it is
+# installed, so the other one is uninstalled); see README "PostgreSQL driver".
+PG_DRIVER ?= psycopg
+DRIVER_PACKAGES := psycopg psycopg-binary psycopg-c psycopg2 psycopg2-binary
 
 .PHONY: run test lint format bench install install-dev clean
 
@@ -12,12 +17,14 @@ $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.installed: $(VENV)/bin/activate requirements.txt
+$(VENV)/.installed: $(VENV)/bin/activate requirements.txt requirements-psycopg.txt
 	$(PIP) install --quiet -r requirements.txt
+	rm -f $(VENV)/.driver-*
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.driver-*
 	touch $@
 
 # Test-only JavaScript (axe-core for the browser tests' accessibility checks), from the lock.
@@ -25,8 +32,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+$(VENV)/.driver-$(PG_DRIVER): $(VENV)/.installed requirements-$(PG_DRIVER).txt
+	rm -f $(VENV)/.driver-*
+	$(PIP) uninstall --quiet --yes $(DRIVER_PACKAGES) 2>/dev/null || true
+	$(PIP) install --quiet -r requirements-$(PG_DRIVER).txt
+	touch $@
+
+install: $(VENV)/.installed $(VENV)/.driver-$(PG_DRIVER)
+install-dev: $(VENV)/.installed-dev $(VENV)/.driver-$(PG_DRIVER)
 
 # The app's defaults are production-safe (DEBUG off, no SECRET_KEY); `make run` switches on
 # development explicitly, with a random key of this checkout kept in .dev-secret-key (never

@@ -1,6 +1,10 @@
-"""Gunicorn settings for production: `gunicorn -c gunicorn.conf.py visitor_mgmt.wsgi`
-(gunicorn also reads this file by itself from the working directory). See README.md,
-"Production serving".
+"""gunicorn settings of one Visitor Management app server (production, `make bench`, and the
+two-app-server test): `gunicorn -c gunicorn.conf.py` (gunicorn also reads this file by itself
+from the working directory); command-line flags override. See README.md, "Production serving".
+
+An app server keeps nothing that others need (sessions and tokens live in PostgreSQL, rate
+limit counters in Redis via CACHE_URL), so a load balancer may send any request to any of N
+identical servers.
 
 Slow clients. With the default sync workers, a connection holds a whole worker until its
 request has arrived: two connections that sent half a header and stopped held both
@@ -21,15 +25,24 @@ import os
 
 from gunicorn.workers.gthread import ThreadWorker
 
+wsgi_app = "visitor_mgmt.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # One worker per core (WEB_CONCURRENCY, as platforms set it), a few threads each: requests
-# wait on PostgreSQL and SMTP more than on the CPU.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# wait on PostgreSQL and SMTP more than on the CPU. (Sync workers served more requests per
+# second in bench/, but two stalled clients held them all: see "Slow clients" above.)
+workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A request running longer than this is killed with its worker (the SCIM body and
 # selection limits keep real requests far below it).
-timeout = 30
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
+# The load balancer keeps the access log; errors and worker restarts go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (Django reads
+# X-Forwarded-Proto through SECURE_PROXY_SSL_HEADER). Set to the proxy's address.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Seconds an idle kept-alive connection may keep its socket.
 keepalive = 5
 # Request line and header limits (gunicorn's defaults, stated here): larger is a 400.

@@ -11,7 +11,11 @@ prints one table:
    displayName filter then a POST, then the memberships in PATCHes of mixed sizes;
 3. growth: p50 and SQL statements of a page of 100 hosts at 1,000 and 100,000 hosts, and of
    GET /Groups/{id}?excludedAttributes=members and a one-member Add PATCH on a 10-member and
-   a 20,000-member group (in-process, Django test client, so no HTTP cost dilutes the ratio).
+   a 20,000-member group (in-process, Django test client, so no HTTP cost dilutes the ratio);
+4. scale: the SCIM probe (POST, filter, member PATCH) on an empty database and again among
+   1,000 tenants with 1,000,000 hosts and 10,000,000 provisioning-log rows (generated in SQL);
+   Preferences and the provisioning-log page of the largest tenant against a small one; a
+   90-day purge_provisioning_log while SCIM writes go on.
 
 Environment:
   DATABASE_URL   PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres); the
@@ -20,8 +24,9 @@ Environment:
   BENCH_SCALE    multiplies the request counts and data sizes (default 1.0; 0.1 for a smoke run)
   BENCH_PORT     the port gunicorn listens on (default: a free one)
   BENCH_ROUNDS   rounds of phase 1; the table shows each phase's median round (default 3)
-  BENCH_PHASES   "http,growth" (default) or one of them
+  BENCH_PHASES   "http,growth,scale" (default) or some of them
   BENCH_KEEP_DB  set to keep the vm_bench database afterwards (to look at it)
+  BENCH_DB       the benchmark database's name (default vm_bench)
 """
 
 import json
@@ -67,18 +72,44 @@ def n(count):
 # ------------------------------------------------------------------ database and server
 
 
-def bench_database_url():
+def bench_database_url(name=None):
     parts = urlsplit(SERVER_URL)
-    return parts._replace(path="/" + BENCH_DB).geturl()
+    return parts._replace(path="/" + (name or BENCH_DB)).geturl()
+
+
+def driver():
+    """The PostgreSQL driver module Django uses here: psycopg 3 when it is installed, else
+    psycopg2 (both speak DB-API 2 with %s parameters and take a libpq URL)."""
+    from django.db.backends.postgresql.base import Database
+
+    return Database
+
+
+def query(sql, params=None, *, url=None, database=None):
+    """Run one statement in autocommit on the server (or the benchmark database); its rows
+    (or None when it returns none)."""
+    if url is None:
+        url = SERVER_URL if database is None else bench_database_url(database)
+    conn = driver().connect(url)
+    try:
+        conn.autocommit = True
+        cursor = conn.cursor()
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else None
+    finally:
+        conn.close()
 
 
 def admin_sql(*statements, database=None):
-    import psycopg
-
-    url = SERVER_URL if database is None else bench_database_url()
-    with psycopg.connect(url, autocommit=True) as conn:
+    url = SERVER_URL if database is None else bench_database_url(database)
+    conn = driver().connect(url)
+    try:
+        conn.autocommit = True
+        cursor = conn.cursor()
         for statement in statements:
-            conn.execute(statement)
+            cursor.execute(statement)
+    finally:
+        conn.close()
 
 
 def recreate_database():
@@ -89,11 +120,11 @@ def drop_database():
     admin_sql(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
-def vacuum_analyze():
+def vacuum_analyze(database=None):
     """What autovacuum does in production after a bulk change: fresh planner statistics and
     a visibility map (index-only scans). Autovacuum may be off on a test server. The
     checkpoint writes the change out now rather than during a measurement."""
-    admin_sql("VACUUM ANALYZE", "CHECKPOINT", database=BENCH_DB)
+    admin_sql("VACUUM ANALYZE", "CHECKPOINT", database=database or BENCH_DB)
 
 
 def free_port():
@@ -136,7 +167,8 @@ def start_server(env, port):
             PY,
             "-m",
             "gunicorn",
-            "visitor_mgmt.wsgi",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),  # production's serving configuration
             "--workers",
             str(WORKERS),
             "--bind",
@@ -204,15 +236,12 @@ def machine_busy():
 
 def database_pids():
     """The PostgreSQL backends serving the benchmark database (local server only)."""
-    import psycopg
-
     try:
-        with psycopg.connect(SERVER_URL, autocommit=True) as conn:
-            rows = conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                [BENCH_DB],
-            ).fetchall()
-    except psycopg.Error:
+        rows = query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [BENCH_DB],
+        )
+    except driver().Error:
         return []
     return [row[0] for row in rows]
 
@@ -754,6 +783,457 @@ def growth_measurements(env):
 TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 
 
+# ------------------------------------------------------------------ scale (a thousand tenants)
+
+# The scale phase's data at BENCH_SCALE=1: a SaaS with a thousand customers.
+SCALE_ACCOUNTS = 1_000
+SCALE_HOSTS = 1_000_000
+SCALE_LOG_ROWS = 10_000_000
+SCALE_LOG_DAYS = 120  # log rows spread over this many days: a quarter are past 90 days
+BIG_SHARE = 0.10  # the largest tenant: a tenth of all hosts and log rows
+LOG_TABLE = "scim_hosts_provisioningevent"
+PROBE_REQUESTS, PROBE_PATCHES = 500, 200
+
+
+def scim_probe(load, client, label, tag, database):
+    """POST, userName filter and member-PATCH p50 on the bench account (as phase 1). The
+    request counts do not follow BENCH_SCALE (it sizes the data): a p50 needs a few hundred."""
+    names = [f"{tag}{i}.{uuid.uuid4().hex[:6]}@Scale.Example" for i in range(PROBE_REQUESTS)]
+    ids = {}
+    post = load.run(f"POST /Users ({label})", [post_user_job(client, u, ids) for u in names])
+    vacuum_analyze(database)  # as phase 1: planner statistics before the filters
+    filt = load.run(
+        f"GET filter userName eq ({label})", [filter_user_job(client, u.lower(), 1) for u in names]
+    )
+    group_id = create_group(client, f"Scale group {tag}")
+    id_list = list(ids.values())
+    patch = load.run(
+        f"PATCH add 1 member ({label})",
+        [
+            add_members_job(client, group_id, [id_list[i % len(id_list)]])
+            for i in range(PROBE_PATCHES)
+        ],
+    )
+    return [post, filt, patch]
+
+
+def probe_rounds(targets):
+    """The SCIM probe in ROUNDS rounds against each target (label, load, client, database),
+    the targets taking turns round by round: a neighbour's burst on a shared VM then slows
+    both sides alike instead of one. Per target and operation: the round with the median
+    p50 (its errors: all rounds')."""
+    rounds = {label: [] for label, *_ in targets}
+    for r in range(ROUNDS):
+        for i, (label, load, client, database) in enumerate(targets):
+            rounds[label].append(scim_probe(load, client, label, f"t{i}r{r}.", database))
+    out = {}
+    for label, results_by_round in rounds.items():
+        medians = []
+        for results in zip(*results_by_round, strict=True):
+            ordered = sorted(results, key=lambda r: r.pct(50))
+            median = ordered[len(ordered) // 2]
+            median.errors = sum(r.errors for r in results)
+            medians.append(median)
+        out[label] = medians
+    return out
+
+
+def timed(label, fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    elapsed = time.perf_counter() - t0
+    print(f"  scale data: {label} in {elapsed:.1f} s", flush=True)
+    return out, elapsed
+
+
+def load_scale_data():
+    """Accounts, hosts and provisioning-log rows in a few INSERT ... SELECTs.
+
+    The host table's tally triggers are switched off for the bulk insert and the tallies
+    computed once afterwards (what migration 0003's backfill does); the log table's
+    secondary indexes are dropped for the insert and built again afterwards, as a restore
+    would. Returns (the largest tenant's id, seconds per step)."""
+    accounts, hosts, log_rows = n(SCALE_ACCOUNTS), n(SCALE_HOSTS), n(SCALE_LOG_ROWS)
+    steps = {}
+    _, steps["accounts"] = timed(
+        f"{accounts:,} accounts",
+        admin_sql,
+        f"""INSERT INTO visitor_mgmt_account (name, slug, created_at, kiosk_short_names,
+                kiosk_fallback_email)
+            SELECT 'Tenant ' || g, 'tenant-' || g, now(), false, ''
+            FROM generate_series(1, {accounts}) AS g""",
+        database=BENCH_DB,
+    )
+    tenant_ids = [
+        r[0]
+        for r in query(
+            "SELECT id FROM visitor_mgmt_account WHERE slug LIKE 'tenant-%%' ORDER BY id",
+            database=BENCH_DB,
+        )
+    ]
+    big = tenant_ids[0]
+    first, count = tenant_ids[1], len(tenant_ids) - 1  # the rest share what big does not take
+    big_hosts = int(hosts * BIG_SHARE)
+
+    def tenant(expr_g, total_big):
+        return (
+            f"CASE WHEN ({expr_g}) <= {total_big} THEN {big} "
+            f"ELSE {first} + (({expr_g}) % {count}) END"
+        )
+
+    _, steps["hosts"] = timed(
+        f"{hosts:,} hosts ({big_hosts:,} in the largest tenant)",
+        admin_sql,
+        "SET maintenance_work_mem = '512MB'",
+        "ALTER TABLE visitor_mgmt_host DISABLE TRIGGER USER",
+        f"""INSERT INTO visitor_mgmt_host (
+                account_id, public_id, first_name, last_name, display_name, email,
+                alternate_email, mobile, alternate_mobile, title, department, organization,
+                is_active, source, username, external_id, directory_data, created_at, updated_at)
+            SELECT {tenant("g", big_hosts)}, gen_random_uuid(), 'Given', 'Family ' || g,
+                'Given Family ' || g, 's' || g || '@scale.example', '', '', '', 'Engineer',
+                'Scale', '', true, 'directory', 's' || g || '@scale.example',
+                gen_random_uuid()::text,
+                jsonb_build_object(
+                    'userName', 's' || g || '@scale.example', 'active', true,
+                    'displayName', 'Given Family ' || g,
+                    'name', jsonb_build_object('givenName', 'Given', 'familyName', 'Family ' || g),
+                    'emails', jsonb_build_array(jsonb_build_object(
+                        'type', 'work', 'primary', true, 'value', 's' || g || '@scale.example')),
+                    'title', 'Engineer',
+                    '{ENTERPRISE_URN}', jsonb_build_object('department', 'Scale')),
+                now(), now()
+            FROM generate_series(1, {hosts}) AS g""",
+        "ALTER TABLE visitor_mgmt_host ENABLE TRIGGER USER",
+        """INSERT INTO visitor_mgmt_hosttally (account_id, live_hosts, directory_hosts)
+            SELECT account_id, count(*), count(*) FILTER (WHERE source = 'directory')
+            FROM visitor_mgmt_host WHERE deleted_at IS NULL GROUP BY account_id
+            ON CONFLICT (account_id) DO UPDATE SET live_hosts = EXCLUDED.live_hosts,
+                directory_hosts = EXCLUDED.directory_hosts""",
+        database=BENCH_DB,
+    )
+    index_defs = [
+        r[0]
+        for r in query(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT LIKE %s",
+            [LOG_TABLE, "%pkey"],
+            database=BENCH_DB,
+        )
+    ]
+    index_names = [
+        r[0]
+        for r in query(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexname NOT LIKE %s",
+            [LOG_TABLE, "%pkey"],
+            database=BENCH_DB,
+        )
+    ]
+    big_rows = int(log_rows * BIG_SHARE)
+    _, steps["log rows"] = timed(
+        f"{log_rows:,} provisioning-log rows ({big_rows:,} in the largest tenant)",
+        admin_sql,
+        *[f'DROP INDEX "{name}"' for name in index_names],
+        # Oldest first, as the log grows; one row in 20 a failure with its reason.
+        f"""INSERT INTO {LOG_TABLE} (account_id, created_at, method, resource_type,
+                resource_id, resource_name, action, outcome, status, reason, actor_id,
+                scim_type, token_hint, repeat_count)
+            SELECT {tenant(f"(g::bigint * 7919) % {log_rows} + 1", big_rows)},
+                now() - interval '{SCALE_LOG_DAYS} days'
+                    + (g::float8 / {log_rows}) * interval '{SCALE_LOG_DAYS} days',
+                CASE WHEN g % 3 = 0 THEN 'PATCH' ELSE 'POST' END,
+                CASE WHEN g % 1000 = 0 THEN 'Token' WHEN g % 10 = 0 THEN 'Group' ELSE 'User' END,
+                md5(g::text)::uuid::text, 's' || g || '@scale.example',
+                CASE WHEN g % 3 = 0 THEN 'update' ELSE 'create' END,
+                CASE WHEN g % 20 = 0 THEN 'failure' ELSE 'success' END,
+                CASE WHEN g % 20 = 0 THEN 409 WHEN g % 3 = 0 THEN 200 ELSE 201 END,
+                CASE WHEN g % 20 = 0 THEN 'A user with this userName already exists.' ELSE '' END,
+                NULL,
+                CASE WHEN g % 20 = 0 THEN 'uniqueness' ELSE '' END, 'Ab12', 1
+            FROM generate_series(1, {log_rows}) AS g""",
+        database=BENCH_DB,
+    )
+    _, steps["log indexes"] = timed(
+        f"{len(index_defs)} log indexes built",
+        admin_sql,
+        "SET maintenance_work_mem = '512MB'",
+        *index_defs,
+        database=BENCH_DB,
+    )
+    _, steps["vacuum analyze"] = timed("VACUUM ANALYZE", vacuum_analyze)
+    return big, steps
+
+
+def page_measurements(big_id, small_id):
+    """Preferences (SCIM section) and the provisioning-log page, in-process, for the largest
+    tenant and a small one: p50 of 21 runs and SQL statements."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    from visitor_mgmt.models import Account, Membership
+
+    def admin_client(account_id):
+        account = Account.objects.get(pk=account_id)
+        user = get_user_model().objects.create_user(
+            username=f"admin-{account_id}@scale.example",
+            email=f"admin-{account_id}@scale.example",
+        )
+        Membership.objects.create(user=user, account=account, role=Membership.Role.ADMIN)
+        client = DjangoClient(SERVER_NAME="127.0.0.1")
+        client.force_login(user)
+        return client
+
+    def measure(pair, path, repeat=21):
+        """p50 and SQL statements of GET ``path`` for each client of ``pair``; the clients
+        take turns request by request, so a burst of other work slows both alike."""
+        for client in pair:
+            for _ in range(2):
+                client.get(path)
+        times = [[] for _ in pair]
+        for _ in range(repeat):
+            for i, client in enumerate(pair):
+                t = time.perf_counter()
+                resp = client.get(path)
+                times[i].append(time.perf_counter() - t)
+                if resp.status_code != 200:
+                    raise SystemExit(f"GET {path}: {resp.status_code}")
+        out = []
+        for i, client in enumerate(pair):
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(path)
+            out.append((statistics.median(times[i]) * 1000, len(ctx.captured_queries)))
+        return out
+
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    clients = {"small": admin_client(small_id), "largest": admin_client(big_id)}
+    rows = []
+    # No collectstatic here: {% static %} resolves names without the production manifest.
+    plain_static = override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    )
+    plain_static.enable()
+    for label, path in (
+        ("Preferences (SCIM section)", "/preferences/"),
+        ("provisioning log, page 1", "/preferences/scim/log/"),
+        ("provisioning log, failures, page 2", "/preferences/scim/log/?outcome=failure&page=2"),
+        ("provisioning log, Token rows", "/preferences/scim/log/?resource_type=Token"),
+        ("provisioning log, page 40", "/preferences/scim/log/?page=40"),
+    ):
+        small, large = measure((clients["small"], clients["largest"]), path)
+        rows.append((label, small, large))
+    plain_static.disable()
+    return rows
+
+
+def purge_under_load(env, client):
+    """purge_provisioning_log (90 days) while one client keeps POSTing users: the purge's
+    time, and what the concurrent SCIM writes saw (latency, the longest lock wait)."""
+    latencies = {"before": [], "during": []}
+    phase = ["before"]
+    stop = threading.Event()
+    waits = []
+
+    def writer():
+        i = 0
+        while not stop.is_set():
+            raw = client.encode("POST", "/scim/v2/Users", user_body(f"purge{i}@scale.example"))
+            t = time.perf_counter()
+            status, _ = client.send(raw)
+            latencies[phase[0]].append(time.perf_counter() - t)
+            if status != 201:
+                latencies.setdefault("errors", []).append(status)
+            i += 1
+
+    def sampler():
+        # Backends of the benchmark database waiting for a lock; how long so far.
+        conn = driver().connect(bench_database_url())
+        conn.autocommit = True
+        cursor = conn.cursor()
+        try:
+            while not stop.is_set():
+                cursor.execute(
+                    "SELECT coalesce(max(extract(epoch FROM clock_timestamp() - query_start)), 0)"
+                    " FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock' AND query LIKE 'INSERT%%'"
+                )
+                waits.append(float(cursor.fetchone()[0]))
+                time.sleep(0.005)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=writer), threading.Thread(target=sampler)]
+    for t in threads:
+        t.start()
+    time.sleep(3)
+    before_rows = query(f"SELECT count(*) FROM {LOG_TABLE}", database=BENCH_DB)[0][0]
+    phase[0] = "during"
+    t0 = time.perf_counter()
+    out = manage(env, "purge_provisioning_log", "--days", "90")
+    purge_s = time.perf_counter() - t0
+    stop.set()
+    for t in threads:
+        t.join()
+    after_rows = query(f"SELECT count(*) FROM {LOG_TABLE}", database=BENCH_DB)[0][0]
+
+    def stats(values):
+        if not values:
+            return 0.0, 0.0
+        return statistics.median(values) * 1000, max(values) * 1000
+
+    return {
+        "output": out.strip(),
+        "seconds": purge_s,
+        "rows_before": before_rows,
+        "rows_after": after_rows,
+        "before": stats(latencies["before"]),
+        "during": stats(latencies["during"]),
+        "writes_during": len(latencies["during"]),
+        "errors": len(latencies.get("errors", [])),
+        "longest_lock_wait_ms": max(waits, default=0.0) * 1000,
+    }
+
+
+def start_bench_app(env, port, database):
+    """Migrate ``database``, create the bench account and its token, start gunicorn on it."""
+    env = dict(env, DATABASE_URL=bench_database_url(database))
+    env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
+    admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)', f'CREATE DATABASE "{database}"')
+    manage(env, "migrate", "--noinput")
+    manage(env, "create_account", "bench", "--name", "Bench Co")
+    token = json.loads(manage(env, "rotate_scim_token", "bench", "--format", "json"))["token"]
+    proc = start_server(env, port)
+    client = Http(port, token)
+    load = Load(client, proc.pid)
+    warm = [healthz_job(client)] * 200
+    warm += [filter_user_job(client, f"warm{i}@bench.example", 0) for i in range(100)]
+    load.run("warm-up", warm)
+    return proc, client, load
+
+
+def scale_phase(env, port):
+    """Phase 4: the SCIM probe on an empty database and on one holding a thousand tenants
+    (two servers side by side, rounds taking turns), pages of the largest tenant against a
+    small one, and a 90-day purge under SCIM writes."""
+    empty_db = f"{BENCH_DB}_empty"
+    procs = []
+    try:
+        proc, client, load = start_bench_app(env, port, BENCH_DB)
+        procs.append(proc)
+        big, steps = load_scale_data()
+        empty_port = free_port()
+        empty_proc, empty_client, empty_load = start_bench_app(env, empty_port, empty_db)
+        procs.append(empty_proc)
+        # Creating and migrating a database leaves WAL and dirty pages behind: written out
+        # now, not during the first round's commits.
+        vacuum_analyze(empty_db)
+        vacuum_analyze()
+        label_scaled = f"{n(SCALE_ACCOUNTS):,} tenants"
+        probes = probe_rounds(
+            [
+                ("empty database", empty_load, empty_client, empty_db),
+                (label_scaled, load, client, BENCH_DB),
+            ]
+        )
+        # Every SCIM write adds one log row (reads add none unless they fail).
+        writes = (PROBE_REQUESTS + PROBE_PATCHES + 1) * ROUNDS  # POSTs, PATCHes, group POST
+        log_rows = query(f"SELECT count(*) FROM {LOG_TABLE}", database=empty_db)[0][0]
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        warnings.filterwarnings("ignore", message="No directory at")
+        import django
+
+        django.setup()
+        # A small tenant: 60 log rows of its own.
+        small = query(
+            "INSERT INTO visitor_mgmt_account (name, slug, created_at, kiosk_short_names,"
+            " kiosk_fallback_email) VALUES ('Small Co', 'small', now(), false, '') RETURNING id",
+            database=BENCH_DB,
+        )[0][0]
+        query(
+            f"""INSERT INTO {LOG_TABLE} (account_id, created_at, method, resource_type,
+                    resource_id, resource_name, action, outcome, status, reason, actor_id,
+                    scim_type, token_hint, repeat_count)
+                SELECT {small}, now() - g * interval '1 hour', 'POST',
+                    CASE WHEN g % 10 = 0 THEN 'Token' ELSE 'User' END, '', 'u' || g,
+                    'create', CASE WHEN g % 5 = 0 THEN 'failure' ELSE 'success' END, 201, '',
+                    NULL, '', 'Ab12', 1
+                FROM generate_series(1, 60) AS g""",
+            database=BENCH_DB,
+        )
+        pages = page_measurements(big, small)
+        # Bytes per log row, table and indexes, measured on the full table.
+        total, size = query(
+            f"SELECT count(*), pg_total_relation_size('{LOG_TABLE}') FROM {LOG_TABLE}",
+            database=BENCH_DB,
+        )[0]
+        growth = (log_rows / writes, size / max(1, total), size)
+        purge = purge_under_load(env, client)
+    finally:
+        for running in procs:
+            running.send_signal(signal.SIGTERM)
+            running.wait(timeout=30)
+        if not os.environ.get("BENCH_KEEP_DB"):
+            admin_sql(f'DROP DATABASE IF EXISTS "{empty_db}" WITH (FORCE)')
+    return {
+        "empty": probes["empty database"],
+        "scaled": probes[label_scaled],
+        "pages": pages,
+        "purge": purge,
+        "steps": steps,
+        "log_growth": growth,
+    }
+
+
+def print_scale(result):
+    print()
+    print(
+        f"scale: {n(SCALE_ACCOUNTS):,} accounts, {n(SCALE_HOSTS):,} hosts, "
+        f"{n(SCALE_LOG_ROWS):,} provisioning-log rows (the largest tenant holds "
+        f"{BIG_SHARE:.0%} of hosts and rows); loaded in "
+        + ", ".join(f"{k} {v:.0f} s" for k, v in result["steps"].items())
+    )
+    header = (
+        f"{'SCIM on the bench tenant':36} {'empty p50':>9} {'scaled p50':>10} {'ratio':>6} "
+        f"{'errors':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for e, s in zip(result["empty"], result["scaled"], strict=True):
+        name = e.name.rsplit(" (", 1)[0]
+        ratio = s.pct(50) / e.pct(50) if e.pct(50) else 0.0
+        print(
+            f"{name:36} {e.pct(50):>9.2f} {s.pct(50):>10.2f} {ratio:>5.2f}x "
+            f"{e.errors + s.errors:>6}"
+        )
+    header = (
+        f"{'pages (in-process)':36} {'small ms':>9} {'SQL':>4} {'largest ms':>10} {'SQL':>4} "
+        f"{'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for label, (sp50, sq), (lp50, lq) in result["pages"]:
+        print(f"{label:36} {sp50:>9.2f} {sq:>4} {lp50:>10.2f} {lq:>4} {lp50 / sp50:>5.2f}x")
+    p = result["purge"]
+    print(
+        f"purge_provisioning_log --days 90: {p['seconds']:.1f} s ({p['output']}); "
+        f"concurrent SCIM POSTs: {p['writes_during']} during it, p50/max "
+        f"{p['during'][0]:.1f}/{p['during'][1]:.1f} ms (before it {p['before'][0]:.1f}/"
+        f"{p['before'][1]:.1f} ms), errors {p['errors']}; longest lock wait seen "
+        f"{p['longest_lock_wait_ms']:.1f} ms"
+    )
+    rows_per, bytes_per, size = result["log_growth"]
+    print(
+        f"provisioning log growth: {rows_per:.2f} rows per SCIM write, {bytes_per:.0f} bytes "
+        f"per row (table + indexes; {size / 2**20:,.0f} MB in all before the purge)"
+    )
+
+
 # ------------------------------------------------------------------ report
 
 
@@ -774,10 +1254,7 @@ def machine():
     except (OSError, ValueError, IndexError):
         pass
     try:
-        import psycopg
-
-        with psycopg.connect(SERVER_URL) as conn:
-            pg = conn.execute("SHOW server_version").fetchone()[0]
+        pg = query("SHOW server_version")[0][0]
     except Exception:  # noqa: BLE001
         pg = "?"
     return f"{cpus} CPU ({model}){mem}; PostgreSQL {pg}; Python {sys.version.split()[0]}"
@@ -798,7 +1275,7 @@ def print_report(rows, replay, ceiling, growth):
     print()
     print(
         f"SCIM benchmark: gunicorn {WORKERS} sync workers, PostgreSQL on this box, "
-        f"{THREADS} client threads, scale {SCALE}"
+        f"{THREADS} client threads, scale {SCALE}, driver {driver().__name__}"
     )
     print(machine())
     if rows:
@@ -854,7 +1331,7 @@ def main():
     manage(env, "migrate", "--noinput")
     manage(env, "create_account", "bench", "--name", "Bench Co")
     token = json.loads(manage(env, "rotate_scim_token", "bench", "--format", "json"))["token"]
-    phases = os.environ.get("BENCH_PHASES", "http,growth").split(",")
+    phases = os.environ.get("BENCH_PHASES", "http,growth,scale").split(",")
     rows, replay, ceiling, growth, client_cpu = [], None, 0.0, [], None
     if "http" in phases:
         proc = start_server(env, port)
@@ -874,6 +1351,12 @@ def main():
     print_report(rows, replay, ceiling, growth)
     if client_cpu is not None:
         print(f"load client CPU: {client_cpu:.2f} ms per request")
+    if "scale" in phases:
+        if "growth" in phases:
+            from django.db import connection
+
+            connection.close()  # the scale phase starts on a new database
+        print_scale(scale_phase(env, port))
     if not os.environ.get("BENCH_KEEP_DB"):
         drop_database()
 

@@ -14,8 +14,8 @@ from functools import cache
 
 from django.conf import settings
 from django.core.cache import cache as default_cache
-from django.db import connection
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from scim_hosts.models import ProvisioningEvent
@@ -189,9 +189,25 @@ def record_rejection(rejection, *, method, resource_type, status):
     note_rejection(rejection.account)
 
 
-def purge_events(*, days=None, now=None):
-    """Delete provisioning-log rows older than ``days`` (default: the retention setting)."""
+PURGE_BATCH_SIZE = 5000
+
+
+def purge_events(*, days=None, now=None, batch_size=PURGE_BATCH_SIZE):
+    """Delete provisioning-log rows older than ``days`` (default: the retention setting).
+
+    In batches of ``batch_size`` rows, oldest first, each its own short transaction: a
+    retention run over millions of rows then never holds its row locks, its WAL or a
+    snapshot for minutes, and SCIM requests writing new rows meanwhile never wait for it.
+    Each batch is one DELETE of the ids the created_at index yields first.
+    """
     days = settings.SCIM_LOG_RETENTION_DAYS if days is None else days
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    deleted, _ = ProvisioningEvent.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    old = ProvisioningEvent.objects.filter(created_at__lt=cutoff).order_by("created_at")
+    deleted = 0
+    while True:
+        batch = old.values("pk")[:batch_size]
+        with transaction.atomic():
+            count, _ = ProvisioningEvent.objects.filter(pk__in=Subquery(batch)).delete()
+        deleted += count
+        if count < batch_size:
+            return deleted

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from scim_hosts import health
 from scim_hosts.filters import HostFilterQuery
@@ -16,14 +17,16 @@ from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
 from scim_hosts.models import ProviderChoice, ProvisioningEvent, ProvisioningIncident, ScimToken
 from scim_hosts.providers import PROVIDERS, ProviderKey, account_provider, provider_by_key
 from scim_hosts.tokens import grace_token, hash_token, revoke_token, rotate_token, tenant_url
-from visitor_mgmt.models import Account, Host, HostGroup
-from visitor_mgmt.selectors import directory_managed_counts, unmanaged_host_counts
+from visitor_mgmt.models import Account, Host, HostGroup, Source
+from visitor_mgmt.selectors import live_directory_host_count, unmanaged_host_counts
 from visitor_mgmt.services.hosts import directory_release
 
 logger = logging.getLogger(__name__)
 
 RECENT_EVENTS = 10
 LOG_PAGE_SIZE = 50
+# The log page counts events only this far past the page asked for (see LookaheadPaginator).
+LOG_COUNT_LOOKAHEAD = 10_000
 # Resource types the provisioning log records (SCIM resources, and the integration itself);
 # "other" is everything else (e.g. a request that failed before naming a resource).
 KNOWN_RESOURCE_TYPES = {"User": "Users", "Group": "Groups", "Token": "Token and settings"}
@@ -218,8 +221,8 @@ def section_context(request, account):
     token = account_token(account)
     provider = account_provider(account)
     new_token = new_token_to_show(request, account=account, token=token)
-    managed = directory_managed_counts(account=account)
-    linkable, unlinkable = unmanaged_host_counts(account=account)
+    # Only shown before connecting (it counts the account's hosts).
+    linkable, unlinkable = unmanaged_host_counts(account=account) if token is None else (0, 0)
     return {
         "token": token,
         "provider": provider,
@@ -228,14 +231,44 @@ def section_context(request, account):
         "new_token": new_token,
         "grace_token": grace_token(account) if token else None,
         "tenant_url": tenant_url(),
-        "directory_hosts": managed["hosts"],
-        "directory_groups": managed["groups"],
+        # Kept by the host table's triggers (HostTally), not counted: a large tenant has
+        # 100,000 of them.
+        "directory_hosts": live_directory_host_count(account=account),
+        "directory_groups": HostGroup.objects.filter(
+            account=account, source=Source.DIRECTORY
+        ).count(),
         "linkable_hosts": linkable,
         "unlinkable_hosts": unlinkable,
         "conflicts": link_conflicts(account),
         "alerts_enabled": health.alerts_enabled_for(request.user),
         "events": recent_events(account),
     }
+
+
+class LookaheadPaginator(Paginator):
+    """A Paginator that counts rows only up to LOG_COUNT_LOOKAHEAD past the requested page.
+
+    The largest tenant of a SaaS keeps a million log rows for 90 days; an exact COUNT(*)
+    over them costs tens of milliseconds on every page view, more than the page itself.
+    Counting at most (page × size + lookahead) rows keeps page 1 as cheap for it as for a
+    small account; ``capped`` says the true number is larger (the page says "more than"),
+    and each older page counts further on, so every page stays reachable.
+    """
+
+    def __init__(self, object_list, per_page, *, page=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        try:
+            number = max(1, int(page))
+        except (TypeError, ValueError):
+            number = 1
+        self.count_limit = number * per_page + LOG_COUNT_LOOKAHEAD
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        counted = self.object_list[: self.count_limit + 1].count()
+        self.capped = counted > self.count_limit
+        return min(counted, self.count_limit)
 
 
 def log_page(*, account, outcome="", resource_type="", page=None):
@@ -247,7 +280,7 @@ def log_page(*, account, outcome="", resource_type="", page=None):
         events = events.exclude(resource_type__in=list(KNOWN_RESOURCE_TYPES))
     elif resource_type:
         events = events.filter(resource_type=resource_type)
-    page_obj = Paginator(events, LOG_PAGE_SIZE).get_page(page)
+    page_obj = LookaheadPaginator(events, LOG_PAGE_SIZE, page=page).get_page(page)
     page_obj.object_list = _label_events(list(page_obj.object_list))
     return page_obj
 

@@ -30,13 +30,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.db import (
-    DataError,
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-    transaction,
-)
+from django.db import DataError, IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -69,6 +63,7 @@ from scim_hosts.locations import absolute
 from scim_hosts.ratelimit import throttle
 from scim_hosts.schema import GROUP_SCHEMA, USER_SCHEMA
 from scim_hosts.tokens import note_outcome
+from visitor_mgmt.db_status import diagnose, log_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -248,10 +243,11 @@ class ScimViewMixin:
             return error_response(
                 409, "The request conflicts with an existing resource.", "uniqueness"
             )
-        if isinstance(exc, (OperationalError, InterfaceError)):
-            # The database is unreachable or went away mid-request; the transaction rolled
-            # back, so nothing was written. Entra retries a 503 later.
-            logger.warning("SCIM request failed, database unavailable: %s", type(exc).__name__)
+        unavailable = diagnose(exc)
+        if unavailable is not None:
+            # The database is unreachable, went away mid-request, or refuses the settings;
+            # the transaction rolled back, so nothing was written. Entra retries a 503 later.
+            log_unavailable(unavailable, exc, f"SCIM {self.request.method}")
             return response_for_scim_exception(
                 ServiceUnavailable(
                     "The service is temporarily unavailable. Try again later.",

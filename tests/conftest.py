@@ -9,6 +9,13 @@ from visitor_mgmt.models import Membership
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_report_header(config):
+    """Which database and driver this run uses (CI runs PostgreSQL with both drivers)."""
+    from django.conf import settings
+
+    return f"database: {connection.vendor} through {settings.DB_DRIVER}"
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` need PostgreSQL; on SQLite they are skipped with a reason."""
     from django.conf import settings

@@ -3,6 +3,8 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 
+from visitor_mgmt.db_status import UNREACHABLE, Unavailable, diagnose, log_unavailable
+
 
 def healthz(request):
     """Liveness: the process answers. Never touches the database."""
@@ -10,11 +12,18 @@ def healthz(request):
 
 
 def readyz(request):
-    """Readiness: the database answers a query."""
+    """Readiness: the database answers a query. When it does not, ``database`` says whether
+    it is unreachable or the settings are wrong (``misconfigured``), and ``reason`` what to
+    look at (never a credential)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    except DatabaseError as exc:
+        unavailable = diagnose(exc) or Unavailable(UNREACHABLE, "the database failed a query")
+        log_unavailable(unavailable, exc, "readyz")
+        return JsonResponse(
+            {"status": "unavailable", "database": unavailable.kind, "reason": unavailable.reason},
+            status=503,
+        )
     return JsonResponse({"status": "ok", "database": "ok"})

@@ -3,9 +3,10 @@ the database is unreachable."""
 
 import logging
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+
+from visitor_mgmt.db_status import diagnose, log_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ class SecurityHeadersMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """A view that cannot reach the database (down, restarting, connection lost) answers
+    """A view that cannot use the database (down, restarting, connection lost, or settings
+    it refuses: see visitor_mgmt/db_status.py) answers
     503 with ``Retry-After``: a plain page for people, JSON for the API. Never a stack
     trace, whatever ``DEBUG`` says. The page needs no database and no context processor.
     """
@@ -45,14 +47,10 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
+        unavailable = diagnose(exception)
+        if unavailable is None:
             return None
-        logger.warning(
-            "Database unavailable: %s %s (%s)",
-            request.method,
-            request.path,
-            type(exception).__name__,
-        )
+        log_unavailable(unavailable, exception, f"{request.method} {request.path}")
         if request.path.startswith("/api/"):
             response = JsonResponse(
                 {"detail": "The service is temporarily unavailable. Try again later."}, status=503

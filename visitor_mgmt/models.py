@@ -160,6 +160,9 @@ class HostTally(models.Model):
         Account, on_delete=models.CASCADE, primary_key=True, related_name="host_tally"
     )
     live_hosts = models.IntegerField(default=0)
+    # Of those, the ones the directory provisioned (source "directory"): what the
+    # Preferences SCIM section shows (migration 0004).
+    directory_hosts = models.IntegerField(default=0, db_default=0)
 
     def __str__(self):
         return f"{self.account_id}: {self.live_hosts} live hosts"

@@ -37,6 +37,12 @@ def live_host_count(*, account):
     return next(iter(tally), 0)  # one row by primary key, or none yet
 
 
+def live_directory_host_count(*, account):
+    """How many live hosts of ``account`` the directory provisioned: one row read."""
+    tally = HostTally.objects.filter(account=account).values_list("directory_hosts", flat=True)
+    return next(iter(tally), 0)
+
+
 def host_list(*, account, search="", active=None, source=None):
     """Live hosts of ``account``, optionally searched and filtered.
 

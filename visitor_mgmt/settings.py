@@ -117,6 +117,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+DB_DRIVER = "sqlite3"  # or the PostgreSQL driver in use, below
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Wait for a writer instead of failing at once with "database is locked".
@@ -124,13 +125,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     db_options = DATABASES["default"].setdefault("OPTIONS", {})
     db_options.setdefault("connect_timeout", 5)
-    # Parameters travel apart from the SQL (psycopg does no quoting in Python), so a
-    # statement's text repeats and psycopg prepares it the Nth time a connection runs it:
-    # PostgreSQL then neither parses nor plans it again (SCIM's token lookup, filters and
-    # inserts run thousands of times a minute). DB_PREPARE_THRESHOLD=0 turns preparing off,
-    # e.g. behind a transaction-pooling PgBouncer.
-    db_options.setdefault("server_side_binding", True)
-    db_options.setdefault("prepare_threshold", env_int("DB_PREPARE_THRESHOLD", 5) or None)
+    # Django speaks to PostgreSQL through psycopg 3 when it is installed, else psycopg2
+    # (requirements.txt installs one; see README "PostgreSQL driver"). Options only one
+    # driver knows are set only for it: psycopg2 refuses every connection that names one.
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    DB_DRIVER = "psycopg" if is_psycopg3 else "psycopg2"
+    if is_psycopg3:
+        # Parameters travel apart from the SQL (psycopg does no quoting in Python), so a
+        # statement's text repeats and psycopg prepares it the Nth time a connection runs
+        # it: PostgreSQL then neither parses nor plans it again (SCIM's token lookup,
+        # filters and inserts run thousands of times a minute). DB_PREPARE_THRESHOLD=0
+        # turns preparing off, e.g. behind a transaction-pooling PgBouncer.
+        db_options.setdefault("server_side_binding", True)
+        db_options.setdefault("prepare_threshold", env_int("DB_PREPARE_THRESHOLD", 5) or None)
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
         "TEST_DATABASE_NAME", "test_visitor_mgmt"
     )
@@ -140,7 +148,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith("redis"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Several deployments (or test runs) may share one Redis database.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

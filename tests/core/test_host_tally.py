@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests.factories import AccountFactory, DirectoryHostFactory, HostFactory
 from visitor_mgmt.models import Host, HostTally, Source
-from visitor_mgmt.selectors import live_host_count
+from visitor_mgmt.selectors import live_directory_host_count, live_host_count
 from visitor_mgmt.services import hosts as host_services
 from visitor_mgmt.services.csv_import import hosts_import_csv
 
@@ -24,9 +24,15 @@ def counted(account):
     return Host.objects.filter(account=account, deleted_at__isnull=True).count()
 
 
+def counted_directory(account):
+    live = Host.objects.filter(account=account, deleted_at__isnull=True)
+    return live.filter(source=Source.DIRECTORY).count()
+
+
 def assert_exact(*accounts):
     for account in accounts:
         assert live_host_count(account=account) == counted(account), account.slug
+        assert live_directory_host_count(account=account) == counted_directory(account)
 
 
 def test_a_new_account_has_no_hosts(account):
@@ -119,9 +125,17 @@ def test_any_sequence_of_writes_keeps_the_tally_exact(account, other_account):
     for step in range(150):
         live = list(Host.objects.filter(deleted_at__isnull=True).values_list("pk", flat=True))
         dead = list(Host.objects.filter(deleted_at__isnull=False).values_list("pk", flat=True))
-        action = rng.choice(["create", "bulk", "tombstone", "restore", "move", "delete"])
+        action = rng.choice(
+            ["create", "directory", "bulk", "tombstone", "restore", "move", "delete", "source"]
+        )
         if action == "create" or not live:
             HostFactory(account=rng.choice(accounts))
+        elif action == "directory":
+            DirectoryHostFactory(account=rng.choice(accounts))
+        elif action == "source":  # a manual host linked to the directory, or the reverse
+            Host.objects.filter(pk__in=rng.sample(live, min(2, len(live)))).update(
+                source=rng.choice([Source.MANUAL, Source.DIRECTORY, Source.CSV])
+            )
         elif action == "bulk":
             Host.objects.bulk_create(
                 [Host(account=rng.choice(accounts), first_name=f"S{step}") for _ in range(3)]
@@ -149,3 +163,34 @@ def test_the_migration_backfills_existing_hosts(account, other_account):
         cursor.execute(migration.BACKFILL)
     assert live_host_count(account=account) == 5
     assert live_host_count(account=other_account) == 1
+
+
+def test_the_directory_count_follows_source_liveness_and_account(account, other_account):
+    manual = HostFactory(account=account)
+    directory = DirectoryHostFactory.create_batch(3, account=account)
+    assert live_directory_host_count(account=account) == 3
+    Host.objects.filter(pk=manual.pk).update(source=Source.DIRECTORY)  # linked
+    assert live_directory_host_count(account=account) == 4
+    Host.objects.filter(pk=directory[0].pk).update(deleted_at=timezone.now())  # tombstoned
+    Host.objects.filter(pk=directory[0].pk).update(source=Source.MANUAL)  # dead: no change
+    assert live_directory_host_count(account=account) == 3
+    Host.objects.filter(pk=directory[1].pk).update(account=other_account)
+    assert live_directory_host_count(account=account) == 2
+    assert live_directory_host_count(account=other_account) == 1
+    Host.objects.filter(pk=directory[2].pk).delete()
+    assert live_directory_host_count(account=account) == 1
+    assert live_host_count(account=account) == 1
+    assert_exact(account, other_account)
+
+
+def test_migration_0004_backfills_directory_hosts(account, other_account):
+    DirectoryHostFactory.create_batch(4, account=account)
+    HostFactory.create_batch(2, account=account)
+    host_services.host_delete(host=DirectoryHostFactory(account=account), via_directory=True)
+    DirectoryHostFactory(account=other_account)
+    HostTally.objects.update(directory_hosts=0)  # as before the migration
+    migration = importlib.import_module("visitor_mgmt.migrations.0006_host_tally_directory_hosts")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.BACKFILL)
+    assert live_directory_host_count(account=account) == 4
+    assert live_directory_host_count(account=other_account) == 1

@@ -142,7 +142,7 @@ def test_readiness_fails_and_liveness_holds(unreachable):
 
 def test_logs_say_why_and_never_hold_the_token(unreachable):
     _results, logs = unreachable
-    assert "database unavailable" in logs.lower()
+    assert "database unreachable" in logs.lower()
     assert TOKEN not in logs
     assert TOKEN[len("vmscim_") :][:20] not in logs
 

@@ -7,9 +7,8 @@ Another connection holds the lock here; the request under test gets a short lock
 (a request that would wait ends as a 503 instead of hanging the test).
 """
 
-import psycopg
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from tests.perf.conftest import bulk_hosts, directory_group
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
@@ -25,21 +24,21 @@ def group(account, token):
 
 @pytest.fixture
 def other_connection():
-    settings = connection.settings_dict
-    conn = psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-    )
+    """A second session on the test database, through Django with whichever driver is
+    installed, holding its locks in an open transaction until it rolls back."""
+    conn = connections.create_connection(DEFAULT_DB_ALIAS)
+    conn.ensure_connection()
+    conn.set_autocommit(False)
     yield conn
     conn.rollback()
     conn.close()
 
 
 def hold(conn, group, mode):
-    conn.execute(f"SELECT id FROM visitor_mgmt_hostgroup WHERE id = %s FOR {mode}", [group.pk])
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM visitor_mgmt_hostgroup WHERE id = %s FOR {mode}", [group.pk]
+        )
 
 
 @pytest.fixture

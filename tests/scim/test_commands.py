@@ -8,6 +8,8 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from scim_hosts.models import ProvisioningEvent, ScimToken
@@ -109,3 +111,33 @@ def test_purge_days_option(account):
     assert "Deleted 1" in run("purge_provisioning_log", "--days", "2")
     with pytest.raises(CommandError):
         call_command("purge_provisioning_log", "--days", "-1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_purge_deletes_in_batches_each_its_own_transaction(account, other_account):
+    """A retention run over millions of rows must not be one long transaction: it deletes
+    ``--batch-size`` rows at a time, oldest first, and commits after each batch."""
+    now = timezone.now()
+    events = [ProvisioningEventFactory(account=a) for a in (account, other_account) * 6]
+    for age, event in enumerate(events):  # ages 100..111 days, and two recent rows
+        ProvisioningEvent.objects.filter(pk=event.pk).update(
+            created_at=now - timedelta(days=100 + age)
+        )
+    recent = [ProvisioningEventFactory(account=account) for _ in range(2)]
+    with CaptureQueriesContext(connection) as ctx:
+        output = run("purge_provisioning_log", "--batch-size", "5")
+    assert "Deleted 12 provisioning event(s)" in output
+    assert sorted(ProvisioningEvent.objects.values_list("pk", flat=True)) == sorted(
+        e.pk for e in recent
+    )
+    deletes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("DELETE")]
+    assert len(deletes) == 3  # 5 + 5 + 2 rows
+    assert all("LIMIT 5" in sql for sql in deletes)
+    if connection.vendor == "postgresql":  # SQLite's savepoint-free atomic shows no BEGIN
+        commits = [q for q in ctx.captured_queries if q["sql"] == "COMMIT"]
+        assert len(commits) >= 3
+
+
+def test_purge_batch_size_must_be_positive(db):
+    with pytest.raises(CommandError):
+        call_command("purge_provisioning_log", "--batch-size", "0")

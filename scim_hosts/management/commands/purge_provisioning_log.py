@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from scim_hosts.events import purge_events
+from scim_hosts.events import PURGE_BATCH_SIZE, purge_events
 from scim_hosts.tokens import RETIRED_TOKEN_MEMORY, purge_retired_tokens
 
 
@@ -18,12 +18,20 @@ class Command(BaseCommand):
             help=f"Keep this many days (default: SCIM_LOG_RETENTION_DAYS, "
             f"now {settings.SCIM_LOG_RETENTION_DAYS}).",
         )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=PURGE_BATCH_SIZE,
+            help=f"Rows deleted per transaction (default {PURGE_BATCH_SIZE}).",
+        )
 
-    def handle(self, *args, days, **options):
+    def handle(self, *args, days, batch_size, **options):
         if days is not None and days < 0:
             raise CommandError("--days must be zero or more.")
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
         kept = settings.SCIM_LOG_RETENTION_DAYS if days is None else days
-        deleted = purge_events(days=kept)
+        deleted = purge_events(days=kept, batch_size=batch_size)
         self.stdout.write(f"Deleted {deleted} provisioning event(s) older than {kept} day(s).")
         forgotten = purge_retired_tokens()
         self.stdout.write(
