@@ -53,6 +53,9 @@ ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 if not SERVER_URL.startswith("postgres"):
     SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+# gunicorn.conf.py's worker class unless BENCH_WORKER_CLASS names another (e.g. "sync", to
+# measure what the slow-client protection of the threaded deadline workers costs).
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "")
 BENCH_DB = os.environ.get("BENCH_DB", "vm_bench")  # its own database, created and dropped
 WORKERS = 2
 SCIM = "application/scim+json"
@@ -177,6 +180,7 @@ def start_server(env, port):
             "warning",
             "--timeout",
             "120",
+            *(["--worker-class", WORKER_CLASS] if WORKER_CLASS else []),
         ],
         cwd=ROOT,
         env=env,
@@ -1274,7 +1278,8 @@ def share(result, rps, ceiling):
 def print_report(rows, replay, ceiling, growth):
     print()
     print(
-        f"SCIM benchmark: gunicorn {WORKERS} sync workers, PostgreSQL on this box, "
+        f"SCIM benchmark: gunicorn {WORKERS} {WORKER_CLASS or 'gunicorn.conf.py'} workers, "
+        "PostgreSQL on this box, "
         f"{THREADS} client threads, scale {SCALE}, driver {driver().__name__}"
     )
     print(machine())
