@@ -12,6 +12,21 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+# A host's own fields about the person, in display order: the host form, the CSV template's
+# columns, the admin's "Person" section, the JSON API and the text normaliser use this list.
+HOST_PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "display_name",
+    "email",
+    "alternate_email",
+    "mobile",
+    "alternate_mobile",
+    "title",
+    "department",
+    "organization",
+)
+
 
 class Source(models.TextChoices):
     MANUAL = "manual", "Added by hand"

@@ -11,23 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
+from visitor_mgmt.models import HOST_PERSON_FIELDS, Host, HostGroup, HostGroupMembership, Source
 from visitor_mgmt.services.text import normalise_email, normalise_host_values
 
-# The person's own fields, in display order: the host form, the CSV template's columns,
-# the admin's "Person" section and the JSON API all use this one list.
-PERSON_FIELDS = (
-    "first_name",
-    "last_name",
-    "display_name",
-    "email",
-    "alternate_email",
-    "mobile",
-    "alternate_mobile",
-    "title",
-    "department",
-    "organization",
-)
+PERSON_FIELDS = HOST_PERSON_FIELDS  # the name the form, CSV, admin and API import
 
 # Fields a person (or a CSV file, or the directory) may set on a host.
 HOST_FIELDS = (*PERSON_FIELDS, "is_active", "username", "external_id")

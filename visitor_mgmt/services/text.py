@@ -11,6 +11,8 @@ runs of whitespace become one space, trimmed. Letter case is kept: matching igno
 
 import unicodedata
 
+from visitor_mgmt.models import HOST_PERSON_FIELDS
+
 # Letters and symbols that draw nothing but are not in categories Cf/Cc.
 _BLANK_CHARACTERS = frozenset(
     "\u034f"  # combining grapheme joiner
@@ -20,19 +22,9 @@ _BLANK_CHARACTERS = frozenset(
 
 # Host fields holding human-readable text, normalised on every write. external_id is the
 # directory's opaque id and is kept byte for byte.
-NORMALISED_HOST_FIELDS = (
-    "first_name",
-    "last_name",
-    "display_name",
-    "email",
-    "alternate_email",
-    "mobile",
-    "alternate_mobile",
-    "title",
-    "department",
-    "organization",
-    "username",
-)
+NORMALISED_HOST_FIELDS = (*HOST_PERSON_FIELDS, "username")
+# Of those, the addresses and sign-in names: no spaces at all in their normal form.
+ADDRESS_FIELDS = frozenset({"email", "alternate_email", "username"})
 
 
 def _visible(char):
@@ -66,7 +58,7 @@ def normalise_host_values(values):
     out = dict(values)
     for name in NORMALISED_HOST_FIELDS:
         if name in out:
-            if name in ("email", "alternate_email", "username"):
+            if name in ADDRESS_FIELDS:
                 out[name] = normalise_email(out[name])
             else:
                 out[name] = normalise_text(out[name])
@@ -76,7 +68,7 @@ def normalise_host_values(values):
 def normalise_for_column(column, value):
     """A value compared with the host column ``column`` in that column's normal form;
     values for other columns (e.g. group names) are returned unchanged."""
-    if column in ("email", "alternate_email", "username"):
+    if column in ADDRESS_FIELDS:
         return normalise_email(value)
     if column in NORMALISED_HOST_FIELDS:
         return normalise_text(value)
