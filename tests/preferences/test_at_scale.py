@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from scim_hosts import preferences_services
 from scim_hosts.models import ProvisioningEvent
-from tests.factories import DirectoryHostFactory, HostFactory
+from tests.factories import DirectoryHostFactory, HostFactory, ScimTokenFactory
 from tests.preferences.helpers import LOG_URL, section_html
 from tests.preferences.test_log import make_events, rows
 
@@ -93,6 +93,9 @@ def test_each_log_filter_has_an_index(account, params, index):
 
 
 def test_the_section_reads_the_directory_host_count_from_the_tally(admin_client, account):
+    # A connected account: before connecting, the section counts the account's hosts once
+    # to say how many will be linked (docs/linking.md).
+    ScimTokenFactory(account=account)
     DirectoryHostFactory.create_batch(3, account=account)
     HostFactory.create_batch(2, account=account)
     with CaptureQueriesContext(connection) as ctx:

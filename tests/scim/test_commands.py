@@ -130,7 +130,11 @@ def test_purge_deletes_in_batches_each_its_own_transaction(account, other_accoun
     assert sorted(ProvisioningEvent.objects.values_list("pk", flat=True)) == sorted(
         e.pk for e in recent
     )
-    deletes = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("DELETE")]
+    deletes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('DELETE FROM "scim_hosts_provisioningevent"')
+    ]
     assert len(deletes) == 3  # 5 + 5 + 2 rows
     assert all("LIMIT 5" in sql for sql in deletes)
     if connection.vendor == "postgresql":  # SQLite's savepoint-free atomic shows no BEGIN
