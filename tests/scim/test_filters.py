@@ -96,6 +96,17 @@ USER_FILTERS = {
     '(active eq true) and (displayName co "Smith")': {"alice", "carol"},
     "not (userName pr)": set(),
     'userName eq "nobody@acme.test"': set(),
+    # RFC 7644 §3.4.2.2: null compares with eq / ne ("absent or null").
+    "title eq null": {"bob", "carol"},
+    "title ne null": {"alice"},
+    "externalId eq null": {"carol"},
+    "externalId ne null": {"alice", "bob"},
+    # §3.4.2.2 "not" and grouping, also around a value filter and inside the brackets.
+    "not (active eq true)": {"bob"},
+    'not (emails[type eq "work"])': {"carol"},
+    'emails[type eq "home" or value sw "bob"]': {"bob", "carol"},
+    'emails[type eq "other" or type eq "home"]': {"alice", "carol"},
+    'emails[type eq "work" and value ew "@acme.test"]': {"alice", "bob"},
 }
 
 
@@ -165,6 +176,38 @@ def test_unknown_query_parameters_are_ignored(api, people):
         total=1,
     )
     assert found["id"] == people["bob"]
+
+
+@pytest.mark.parametrize("op,hit", [("eq", True), ("ne", False)])
+@pytest.mark.parametrize("zone", ["Z", "+00:00", "+02:00", ""])
+def test_meta_last_modified_equality(api, people, op, hit, zone):
+    """RFC 7644 §3.4.2.2 eq/ne on a dateTime (RFC 7643 §2.3.5): the same instant in any
+    offset, or without one (read as UTC), matches; a second later does not."""
+    stamp = timezone.now().replace(microsecond=0) - timedelta(days=3)
+    Host.objects.filter(public_id=people["alice"]).update(updated_at=stamp)
+    shown = stamp + timedelta(hours=2) if zone == "+02:00" else stamp
+    text = shown.strftime("%Y-%m-%dT%H:%M:%S") + zone
+    resp = api.get("/Users?" + q(f'meta.lastModified {op} "{text}"'))
+    expected = {"alice"} if hit else {"bob", "carol"}
+    assert ids(resp.json()["Resources"]) == {people[n] for n in expected}, resp.content
+    later = (stamp + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    resp = api.get("/Users?" + q(f'meta.lastModified {op} "{later}"'))
+    expected = set() if hit else {"alice", "bob", "carol"}
+    assert ids(resp.json()["Resources"]) == {people[n] for n in expected}, resp.content
+
+
+@pytest.mark.parametrize(
+    "literal",
+    [r'"CONTOSO\\jdoe"', r'"CONTOSO\jdoe"'],
+    ids=["json-escaped backslash", "backslash escaping nothing"],
+)
+def test_backslash_in_filter_literal(api, literal):
+    """RFC 7644 §3.4.2.2: compValue is a JSON string; a backslash before a letter JSON does
+    not escape (Entra sends DOMAIN\\user as is) is read as a backslash."""
+    user = api.create_user("CONTOSO\\jdoe")
+    api.create_user("CONTOSOjdoe")
+    (found,) = assert_list(api.get("/Users?" + q(f"userName eq {literal}")), total=1)
+    assert found["id"] == user["id"]
 
 
 def test_escaped_quote_in_filter_value(api):
