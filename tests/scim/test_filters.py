@@ -107,6 +107,16 @@ USER_FILTERS = {
     'emails[type eq "home" or value sw "bob"]': {"bob", "carol"},
     'emails[type eq "other" or type eq "home"]': {"alice", "carol"},
     'emails[type eq "work" and value ew "@acme.test"]': {"alice", "bob"},
+    # §3.4.2.2 valuePath on a single-valued complex attribute: and / or / not inside.
+    'name[givenName eq "Bob" and familyName eq "Jones"]': {"bob"},
+    'name[givenName eq "Bob" and familyName eq "Smith"]': set(),
+    'name[givenName eq "Bob" or familyName eq "Smithers"]': {"bob", "carol"},
+    'name[not (givenName eq "Bob")]': {"alice", "carol"},
+    'name[givenName sw "a" and not (familyName eq "Smithers")]': {"alice"},
+    'name[(givenName eq "Bob" or givenName eq "Carol") and familyName sw "J"]': {"bob"},
+    "name[givenName pr]": {"alice", "bob", "carol"},
+    f'{CORE_USER}:name[familyName co "smith"]': {"alice", "carol"},
+    'not (name[givenName eq "Bob" or givenName eq "Carol"])': {"alice"},
 }
 
 
@@ -248,6 +258,17 @@ BAD_FILTERS = [
     "eq",
     'userName eq "a" and',
     'user~Name eq "a"',
+    # value filters the service does not support on single-valued attributes
+    'name[type eq "work"].givenName eq "Bob"',
+    'name[givenName eq "Bob"].familyName eq "Jones"',
+    'name[not (type eq "x")].givenName eq "Bob"',
+    'name[type eq "a" or givenName eq "Bob"]',
+    'name[type eq "a" and type eq "b" and givenName eq "Bob"]',
+    'name[type eq "a"]',
+    'name[noSuch eq "x" or givenName eq "Bob"]',
+    'name[givenName eq "Bob" or type[value eq "x"]]',
+    f'{ENTERPRISE}:name[givenName eq "Bob"]',
+    'urn:example:other:name[givenName eq "Bob"]',
 ]
 
 
@@ -321,7 +342,27 @@ def test_group_member_and_id_filters(api, people, teams):
     assert_list(api.get("/Groups?" + q('members eq "not-a-uuid"')), total=0)
 
 
-@pytest.mark.parametrize("expression", ['name eq "Ops"', 'userName eq "x"', 'members co "x"'])
+def test_group_member_value_filters_with_or_and_not(api, people, teams):
+    """RFC 7644 §3.4.2.2 valuePath with "or" and "not" inside the brackets."""
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    found = api.get("/Groups?" + q(f'members[value eq "{alice}" or value eq "{carol}"]'))
+    assert ids(found.json()["Resources"]) == {teams["eng"]}
+    found = api.get("/Groups?" + q(f'members[not (value eq "{alice}")]'))
+    assert ids(found.json()["Resources"]) == {teams["ops"]}
+    found = api.get("/Groups?" + q(f'members[value eq "{alice}" and value eq "{bob}"]'))
+    assert ids(found.json()["Resources"]) == {teams["eng"]}
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'name eq "Ops"',
+        'userName eq "x"',
+        'members co "x"',
+        'members[type eq "User" and value eq "x"]',
+        'members[type eq "User" or value eq "x"]',
+    ],
+)
 def test_unsupported_group_filter_is_400(api, teams, expression):
     assert_error(api.get("/Groups?" + q(expression)), 400, "invalidFilter")
 
