@@ -103,7 +103,9 @@ def _sql(cond, text_of):
     if op in ("co", "sw", "ew"):
         return f"(UPPER({x}) LIKE UPPER(%s) ESCAPE '\\')", [_like_pattern(op, value)]
     sql_op = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}[op]
-    return f"({x} {sql_op} %s)", [value]
+    # Ordered like eq and co, ignoring case (RFC 7644 §3.4.2.2 on a caseExact=false string),
+    # and alike on both databases whatever their collation.
+    return f"(UPPER({x}) {sql_op} UPPER(%s))", [value]
 
 
 class AnyStoredValue(Func):

@@ -206,6 +206,89 @@ def test_meta_last_modified_equality(api, people, op, hit, zone):
     assert ids(resp.json()["Resources"]) == {people[n] for n in expected}, resp.content
 
 
+# RFC 7644 §3.4.2.2 on typed attributes: each operator against a date-time exactly equal to
+# alice's lastModified (bob and carol are later), the resource type, and stored strings.
+TYPED_FILTERS = {
+    'meta.lastModified eq "{t}"': {"alice"},
+    'meta.lastModified ne "{t}"': {"bob", "carol"},
+    'meta.lastModified gt "{t}"': {"bob", "carol"},
+    'meta.lastModified ge "{t}"': {"alice", "bob", "carol"},
+    'meta.lastModified lt "{t}"': set(),
+    'meta.lastModified le "{t}"': {"alice"},
+    "meta.lastModified pr": {"alice", "bob", "carol"},
+    'meta.resourceType eq "User"': {"alice", "bob", "carol"},
+    'meta.resourceType ne "User"': set(),
+    'meta.resourceType eq "Group"': set(),
+    'meta.resourceType ne "Group"': {"alice", "bob", "carol"},
+    "meta.resourceType pr": {"alice", "bob", "carol"},
+    'nickName eq "ally"': {"alice"},
+    'nickName ne "ally"': {"bob", "carol"},
+    'nickName sw "AL"': {"alice"},
+    "nickName pr": {"alice"},
+    "nickName eq null": {"bob", "carol"},
+    "nickName ne null": {"alice"},
+    'nickName gt "a"': {"alice"},
+    'nickName lt "B"': {"alice"},
+    'nickName le "ALLY"': {"alice"},
+    'nickName ge "ally"': {"alice"},
+    'nickName gt "ally"': set(),
+    'emails[value gt "B"]': {"bob", "carol"},
+    'emails[value lt "AM"]': {"alice"},
+    'displayName gt "b"': {"bob", "carol"},
+    'displayName le "BOB JONES"': {"alice", "bob"},
+    'externalId gt "ext-a"': {"bob"},  # caseExact: "Ext-Alice" < "ext-a" < "ext-bob"
+    'externalId lt "Ext-B"': {"alice"},  # carol has none: absent matches no comparison
+    'title lt "Z"': {"alice"},
+    "userName pr": {"alice", "bob", "carol"},
+    "userName eq null": set(),
+    "userName ne null": {"alice", "bob", "carol"},
+    'userName lt "bob"': {"alice"},
+    'userName ge "carol@acme.test"': {"carol"},
+    "title eq null and nickName pr": set(),
+    "active ne false": {"alice", "carol"},
+}
+
+
+@pytest.mark.parametrize("expression,expected", TYPED_FILTERS.items(), ids=TYPED_FILTERS.keys())
+def test_typed_filter(api, people, expression, expected):
+    stamp = timezone.now().replace(microsecond=0) - timedelta(days=3)
+    Host.objects.filter(public_id=people["alice"]).update(updated_at=stamp)
+    patch = {"op": "add", "path": "nickName", "value": "Ally"}
+    assert api.patch(f"/Users/{people['alice']}", patch).status_code == 200
+    Host.objects.filter(public_id=people["alice"]).update(updated_at=stamp)
+    expression = expression.replace("{t}", stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    found = assert_list(api.get("/Users?" + q(expression)), total=len(expected))
+    assert ids(found) == {people[n] for n in expected}
+
+
+BAD_TYPED_FILTERS = [
+    'meta.lastModified co "2020"',
+    'meta.lastModified sw "2020"',
+    'meta.lastModified ew "Z"',
+    'meta.lastModified gt "yesterday"',
+    "meta.lastModified gt 5",
+    "meta.lastModified eq null",
+    'meta.resourceType co "U"',
+    "meta.resourceType eq true",
+    "nickName gt null",
+    "nickName eq false",
+    "userName gt null",
+    "title co null",
+    "title eq false",
+    "active eq null",
+    'active gt "true"',
+    'id gt "x"',
+    'manager co "x"',
+    'members eq "x"',
+]
+
+
+@pytest.mark.parametrize("expression", BAD_TYPED_FILTERS)
+def test_unsupported_typed_filter_is_400(api, people, expression):
+    """RFC 7644 §3.4.2.2: a comparison the attribute's type does not allow is invalidFilter."""
+    assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
+
+
 @pytest.mark.parametrize(
     "literal",
     [r'"CONTOSO\\jdoe"', r'"CONTOSO\jdoe"'],
