@@ -680,6 +680,28 @@ PROTOCOL_CASES = {
         ],
         expect(name=None),
     ),
+    "§3.5.2.2 remove with a single value (not a list)": (
+        [{"op": "remove", "path": "emails", "value": "pat@acme.test"}],
+        expect(emails=None),
+    ),
+    "§3.5.2.2 remove by value, its key in another case": (
+        [{"op": "remove", "path": "emails", "value": [{"VALUE": "PAT@acme.test"}]}],
+        expect(emails=None),
+    ),
+    "§3.5.2.2 remove by an object without value or type matches only an equal element": (
+        [
+            {"op": "remove", "path": "roles", "value": [{"display": "Admin"}]},
+            {"op": "remove", "path": "addresses", "value": [{"formatted": "17/1000"}]},
+        ],
+        expect(),
+    ),
+    "§3.5.2.2 remove from a list of plain values": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:tags", "value": ["a", "B", 5, {"value": "c"}]},
+            {"op": "remove", "path": f"{CUSTOM}:tags", "value": ["b", 5, "5", {"value": "a"}]},
+        ],
+        expect(CUSTOM={"tags": ["a", {"value": "c"}]}),
+    ),
 }
 
 
