@@ -213,7 +213,9 @@ FILTER_DETAILS = {
 
 
 @pytest.mark.parametrize(
-    "expression,detail", FILTER_DETAILS.items(), ids=[k[:60] for k in FILTER_DETAILS]
+    "expression,detail",
+    FILTER_DETAILS.items(),
+    ids=[k[:60].replace("\\", "/") for k in FILTER_DETAILS],
 )
 def test_filter_error_detail(api, expression, detail):
     body = assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")

@@ -519,7 +519,7 @@ MOBILE = BASE["phoneNumbers"][0]
 ADD_WORK_PHONE = {"op": "add", "path": "phoneNumbers", "value": [WORK_PHONE]}
 
 PROTOCOL_CASES = {
-    "§3.5.2.1 add, path the extension URN, object value": (
+    "RFC 7644 3.5.2.1 add, path the extension URN, object value": (
         [{"op": "add", "path": ENTERPRISE, "value": {"employeeNumber": "7", "division": "N"}}],
         expect(
             ENT={
@@ -530,68 +530,68 @@ PROTOCOL_CASES = {
             }
         ),
     ),
-    "§3.5.2.3 replace, path the extension URN, object value": (
+    "RFC 7644 3.5.2.3 replace, path the extension URN, object value": (
         [{"op": "replace", "path": ENTERPRISE, "value": {"department": "Ops"}}],
         expect(ENT={"department": "Ops", "manager": {"value": "boss-1"}}),
     ),
-    "§3.5.2.3 path-less value wrapped in the core schema URN": (
+    "RFC 7644 3.5.2.3 path-less value wrapped in the core schema URN": (
         [{"op": "replace", "value": {CORE_USER: {"title": "Boss", "name": {"givenName": "P"}}}}],
         expect(title="Boss", name={**BASE["name"], "givenName": "P"}),
     ),
-    "§3.5.2.1 path-less core URN and extension URN side by side": (
+    "RFC 7644 3.5.2.1 path-less core URN and extension URN side by side": (
         [{"op": "add", "value": {CORE_USER: {"nickName": "N"}, ENTERPRISE: {"division": "S"}}}],
         expect(
             nickName="N",
             ENT={"department": "Retail", "manager": {"value": "boss-1"}, "division": "S"},
         ),
     ),
-    "§3.5.2.3 multi-valued sub-attribute without a filter (every element)": (
+    "RFC 7644 3.5.2.3 multi-valued sub-attribute without a filter (every element)": (
         [ADD_WORK_PHONE, {"op": "replace", "path": "phoneNumbers.type", "value": "other"}],
         expect(phoneNumbers=[{**MOBILE, "type": "other"}, {**WORK_PHONE, "type": "other"}]),
     ),
-    "§3.5.2.1 add emails.value on an absent attribute creates an element": (
+    "RFC 7644 3.5.2.1 add emails.value on an absent attribute creates an element": (
         [
             {"op": "remove", "path": "phoneNumbers"},
             {"op": "add", "path": "phoneNumbers.value", "value": "+1 555 0199"},
         ],
         expect(phoneNumbers=[{"value": "+1 555 0199"}]),
     ),
-    "§3.5.2.2 remove emails.value without a filter drops the emptied elements": (
+    "RFC 7644 3.5.2.2 remove emails.value without a filter drops the emptied elements": (
         [ADD_WORK_PHONE, {"op": "remove", "path": "phoneNumbers.value"}],
         expect(phoneNumbers=None),
     ),
-    "§3.5.2.2 remove a sub-attribute of every element keeps the elements": (
+    "RFC 7644 3.5.2.2 remove a sub-attribute of every element keeps the elements": (
         [ADD_WORK_PHONE, {"op": "remove", "path": "phoneNumbers.type"}],
         expect(phoneNumbers=[{"value": MOBILE["value"]}, {**WORK_PHONE, "type": None}]),
     ),
-    "§3.5.2.2 remove with a plain value list": (
+    "RFC 7644 3.5.2.2 remove with a plain value list": (
         [
             {"op": "add", "path": "emails", "value": [{"type": "other", "value": "o@acme.test"}]},
             {"op": "remove", "path": "emails", "value": ["PAT@acme.test"]},
         ],
         expect(emails=[{"type": "other", "value": "o@acme.test"}]),
     ),
-    "§3.5.2.2 remove with a plain value list removing every element": (
+    "RFC 7644 3.5.2.2 remove with a plain value list removing every element": (
         [{"op": "remove", "path": "emails", "value": ["pat@acme.test", "nobody@acme.test"]}],
         expect(emails=None),
     ),
-    "§3.5.2.2 remove by {type, value}": (
+    "RFC 7644 3.5.2.2 remove by {type, value}": (
         [ADD_WORK_PHONE, {"op": "remove", "path": "phoneNumbers", "value": [{"type": "WORK"}]}],
         expect(),
     ),
-    "§3.5.2.1 add whose first value exists still adds the rest": (
+    "RFC 7644 3.5.2.1 add whose first value exists still adds the rest": (
         [{"op": "add", "path": "roles", "value": [BASE["roles"][0], {"value": "Reader"}]}],
         expect(roles=[BASE["roles"][0], {"value": "Reader"}]),
     ),
-    "§3.5.2.1 add of a null element is skipped": (
+    "RFC 7644 3.5.2.1 add of a null element is skipped": (
         [{"op": "add", "path": "roles", "value": [None, {"value": "Reader"}]}],
         expect(roles=[BASE["roles"][0], {"value": "Reader"}]),
     ),
-    "§3.5.2.1 add a single element object to a multi-valued attribute": (
+    "RFC 7644 3.5.2.1 add a single element object to a multi-valued attribute": (
         [{"op": "add", "path": "phoneNumbers", "value": WORK_PHONE}],
         expect(phoneNumbers=[MOBILE, WORK_PHONE]),
     ),
-    "§3.5.2.1 add from a compound filter creates the element with both terms": (
+    "RFC 7644 3.5.2.1 add from a compound filter creates the element with both terms": (
         [
             {
                 "op": "add",
@@ -606,7 +606,7 @@ PROTOCOL_CASES = {
             ]
         ),
     ),
-    "§3.5.2.3 replace from a compound filter with a string boolean": (
+    "RFC 7644 3.5.2.3 replace from a compound filter with a string boolean": (
         [
             {
                 "op": "replace",
@@ -616,7 +616,7 @@ PROTOCOL_CASES = {
         ],
         expect(emails=[BASE["emails"][0], {"type": "home", "primary": False, "display": "Home"}]),
     ),
-    "§3.5.2.3 and inside a path filter": (
+    "RFC 7644 3.5.2.3 and inside a path filter": (
         [
             ADD_WORK_PHONE,
             {
@@ -627,7 +627,7 @@ PROTOCOL_CASES = {
         ],
         expect(phoneNumbers=[MOBILE, {**WORK_PHONE, "display": "Front desk"}]),
     ),
-    "§3.5.2.3 or inside a path filter": (
+    "RFC 7644 3.5.2.3 or inside a path filter": (
         [
             ADD_WORK_PHONE,
             {
@@ -638,41 +638,41 @@ PROTOCOL_CASES = {
         ],
         expect(phoneNumbers=[{**MOBILE, "value": "+1 555 0111"}, WORK_PHONE]),
     ),
-    "§3.5.2.3 filtered element value null removes the element": (
+    "RFC 7644 3.5.2.3 filtered element value null removes the element": (
         [ADD_WORK_PHONE, {"op": "replace", "path": 'phoneNumbers[type eq "work"]', "value": None}],
         expect(),
     ),
-    "§3.5.2.3 filtered sub-attribute null keeps the element": (
+    "RFC 7644 3.5.2.3 filtered sub-attribute null keeps the element": (
         [
             ADD_WORK_PHONE,
             {"op": "replace", "path": 'phoneNumbers[type eq "work"].display', "value": None},
         ],
         expect(phoneNumbers=[MOBILE, {k: v for k, v in WORK_PHONE.items() if k != "display"}]),
     ),
-    "§3.5.2.2 remove a filtered sub-attribute keeps the element": (
+    "RFC 7644 3.5.2.2 remove a filtered sub-attribute keeps the element": (
         [ADD_WORK_PHONE, {"op": "remove", "path": 'phoneNumbers[type eq "work"].display'}],
         expect(phoneNumbers=[MOBILE, {k: v for k, v in WORK_PHONE.items() if k != "display"}]),
     ),
-    "§3.5.2.2 remove of a sub-attribute on a single-valued complex attribute": (
+    "RFC 7644 3.5.2.2 remove of a sub-attribute on a single-valued complex attribute": (
         [{"op": "remove", "path": 'name[givenName eq "Pat"].formatted'}],
         expect(name={"givenName": "Pat", "familyName": "Doe"}),
     ),
-    "§3.5.2.3 replace through a filter on a single-valued complex attribute": (
+    "RFC 7644 3.5.2.3 replace through a filter on a single-valued complex attribute": (
         [{"op": "replace", "path": 'name[givenName eq "pat"].familyName', "value": "Roe"}],
         expect(name={**BASE["name"], "familyName": "Roe"}),
     ),
-    "§3.5.2.2 remove through a filter on a single-valued complex attribute": (
+    "RFC 7644 3.5.2.2 remove through a filter on a single-valued complex attribute": (
         [{"op": "remove", "path": 'name[givenName eq "Pat"]'}],
         expect(name=None),
     ),
-    "§3.5.2.3 replace a single-valued complex sub-attribute when absent": (
+    "RFC 7644 3.5.2.3 replace a single-valued complex sub-attribute when absent": (
         [
             {"op": "remove", "path": "name"},
             {"op": "replace", "path": "name.givenName", "value": "New"},
         ],
         expect(name={"givenName": "New"}),
     ),
-    "§3.5.2.2 removing the last sub-attribute removes the complex attribute": (
+    "RFC 7644 3.5.2.2 removing the last sub-attribute removes the complex attribute": (
         [
             {"op": "replace", "path": "name", "value": None},
             {"op": "add", "path": "name.givenName", "value": "Only"},
@@ -680,22 +680,22 @@ PROTOCOL_CASES = {
         ],
         expect(name=None),
     ),
-    "§3.5.2.2 remove with a single value (not a list)": (
+    "RFC 7644 3.5.2.2 remove with a single value (not a list)": (
         [{"op": "remove", "path": "emails", "value": "pat@acme.test"}],
         expect(emails=None),
     ),
-    "§3.5.2.2 remove by value, its key in another case": (
+    "RFC 7644 3.5.2.2 remove by value, its key in another case": (
         [{"op": "remove", "path": "emails", "value": [{"VALUE": "PAT@acme.test"}]}],
         expect(emails=None),
     ),
-    "§3.5.2.2 remove by an object without value or type matches only an equal element": (
+    "RFC 7644 3.5.2.2 remove by an object without value or type matches only an equal element": (
         [
             {"op": "remove", "path": "roles", "value": [{"display": "Admin"}]},
             {"op": "remove", "path": "addresses", "value": [{"formatted": "17/1000"}]},
         ],
         expect(),
     ),
-    "§3.5.2.2 remove from a list of plain values": (
+    "RFC 7644 3.5.2.2 remove from a list of plain values": (
         [
             {"op": "add", "path": f"{CUSTOM}:tags", "value": ["a", "B", 5, {"value": "c"}]},
             {"op": "remove", "path": f"{CUSTOM}:tags", "value": ["b", 5, "5", {"value": "a"}]},
@@ -753,51 +753,51 @@ def test_path_filter_operators(api, pat, expression, left):
 
 
 PROTOCOL_ERRORS = {
-    "§3.5.2.3 no element matches on a single-valued attribute": (
+    "RFC 7644 3.5.2.3 no element matches on a single-valued attribute": (
         {"op": "replace", "path": 'name[givenName eq "Nobody"].familyName', "value": "X"},
         "noTarget",
     ),
-    "§3.5.2.3 no element matches on the manager": (
+    "RFC 7644 3.5.2.3 no element matches on the manager": (
         {"op": "replace", "path": 'manager[value eq "nobody"].value', "value": "X"},
         "noTarget",
     ),
-    "§3.5.2.3 no match with an or filter cannot build an element": (
+    "RFC 7644 3.5.2.3 no match with an or filter cannot build an element": (
         {"op": "add", "path": 'emails[type eq "a" or type eq "b"].value', "value": "x@y.test"},
         "noTarget",
     ),
-    "§3.5.2.3 no match with a not filter cannot build an element": (
+    "RFC 7644 3.5.2.3 no match with a not filter cannot build an element": (
         {"op": "add", "path": 'emails[not (type eq "work")].value', "value": "x@y.test"},
         "noTarget",
     ),
-    "§3.5.2.3 filtered element with a non-object value": (
+    "RFC 7644 3.5.2.3 filtered element with a non-object value": (
         {"op": "replace", "path": 'emails[type eq "work"]', "value": "x@y.test"},
         "invalidValue",
     ),
-    "§3.5.2 nested value filter in a path": (
+    "RFC 7644 3.5.2 nested value filter in a path": (
         {"op": "replace", "path": 'emails[type[value eq "x"]].value', "value": "x@y.test"},
         "invalidPath",
     ),
-    "§3.5.2 a schema URN alone is not a path": (
+    "RFC 7644 3.5.2 a schema URN alone is not a path": (
         {"op": "replace", "path": CORE_USER, "value": {"title": "x"}},
         "invalidPath",
     ),
-    "§3.5.2 extension URN path with a filter": (
+    "RFC 7644 3.5.2 extension URN path with a filter": (
         {"op": "replace", "path": f'{ENTERPRISE}[value eq "x"]', "value": "x"},
         "invalidPath",
     ),
-    "§3.5.2.1 extension URN path with a non-object value": (
+    "RFC 7644 3.5.2.1 extension URN path with a non-object value": (
         {"op": "add", "path": ENTERPRISE, "value": "Sales"},
         "invalidValue",
     ),
-    "§3.5.2 attribute name with a bad character": (
+    "RFC 7644 3.5.2 attribute name with a bad character": (
         {"op": "replace", "path": "ti tle", "value": "x"},
         "invalidPath",
     ),
-    "§3.5.2 empty path on replace is path-less, so needs an object": (
+    "RFC 7644 3.5.2 empty path on replace is path-less, so needs an object": (
         {"op": "replace", "path": "  ", "value": "x"},
         "invalidValue",
     ),
-    "§3.5.2.2 remove with an empty path": ({"op": "remove", "path": ""}, "noTarget"),
+    "RFC 7644 3.5.2.2 remove with an empty path": ({"op": "remove", "path": ""}, "noTarget"),
 }
 
 
