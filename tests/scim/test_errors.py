@@ -209,6 +209,23 @@ FILTER_DETAILS = {
     'emails[nosuch eq "x"]': "Filtering on 'emails.nosuch' is not supported.",
     'emails[type[value eq "x"]]': "Nested value filters are not supported.",
     'urn:example:x:title eq "a"': "Filtering on urn:example:x:title is not supported.",
+    'meta.lastModified sw "2020"': "meta.lastModified is a date-time: 'sw' is not supported.",
+    'meta.lastModified ew "Z"': "meta.lastModified is a date-time: 'ew' is not supported.",
+    "meta.lastModified gt true": "meta.lastModified needs an ISO 8601 date-time, got True.",
+    "userName eq true": "userName is a string; it cannot be compared with a boolean.",
+    "userName lt null": "Cannot compare userName with null using 'lt'.",
+    'name[type eq "a" or givenName eq "Bob"]': "Unsupported value filter.",
+    'name[TYPE eq "a" or givenName eq "Bob"]': "Unsupported value filter.",
+    'name[givenName eq true or familyName eq "x"]': (
+        "name.givenName is a string; it cannot be compared with a boolean."
+    ),
+    f'{ENTERPRISE}:name[givenName eq "Bob" or familyName eq "x"]': (
+        f"Filtering on {ENTERPRISE}:name.givenName is not supported."
+    ),
+    'name[type eq "work" and givenName eq "x"]': (
+        "Filtering on 'name[type eq \"work\"].givenName' is not supported."
+    ),
+    'emails[type eq "work" and value.x eq "y"]': "Unsupported value filter.",
 }
 
 
@@ -344,3 +361,20 @@ def test_patch_body_error_detail(api, body, detail):
     resp = api.request("PATCH", f"/Users/{user['id']}", body)
     assert resp.status_code == 400, resp.content
     assert resp.json()["detail"] == detail
+
+
+@pytest.mark.parametrize(
+    "expression,detail",
+    [
+        ('members gt "x"', "members supports eq, ne and pr."),
+        ('members.value co "x"', "members.value supports eq, ne and pr."),
+        (
+            'members[type eq "User" and value eq "x"]',
+            ("Filtering on 'members[type eq \"user\"].value' is not supported."),
+        ),
+        ('members[type eq "User" or value eq "x"]', "Unsupported value filter."),
+    ],
+)
+def test_group_filter_error_detail(api, expression, detail):
+    body = assert_error(api.get("/Groups?" + q(expression)), 400, "invalidFilter")
+    assert body["detail"] == detail

@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from django.utils import timezone
 
-from tests.factories import DirectoryHostFactory
+from tests.factories import DirectoryHostFactory, HostFactory
 from tests.scim.conftest import (
     CORE_USER,
     ENTERPRISE,
@@ -188,11 +188,14 @@ def test_unknown_query_parameters_are_ignored(api, people):
     assert found["id"] == people["bob"]
 
 
+@pytest.mark.parametrize("server_zone", ["UTC", "Europe/Paris"])
 @pytest.mark.parametrize("op,hit", [("eq", True), ("ne", False)])
 @pytest.mark.parametrize("zone", ["Z", "+00:00", "+02:00", ""])
-def test_meta_last_modified_equality(api, people, op, hit, zone):
+def test_meta_last_modified_equality(api, people, settings, op, hit, zone, server_zone):
     """RFC 7644 §3.4.2.2 eq/ne on a dateTime (RFC 7643 §2.3.5): the same instant in any
-    offset, or without one (read as UTC), matches; a second later does not."""
+    offset, or without one (read as UTC whatever the server's time zone), matches; a second
+    later does not."""
+    settings.TIME_ZONE = server_zone
     stamp = timezone.now().replace(microsecond=0) - timedelta(days=3)
     Host.objects.filter(public_id=people["alice"]).update(updated_at=stamp)
     shown = stamp + timedelta(hours=2) if zone == "+02:00" else stamp
@@ -245,6 +248,7 @@ TYPED_FILTERS = {
     'userName lt "bob"': {"alice"},
     'userName ge "carol@acme.test"': {"carol"},
     "title eq null and nickName pr": set(),
+    "id pr": {"alice", "bob", "carol"},
     "active ne false": {"alice", "carol"},
 }
 
@@ -434,6 +438,10 @@ def test_group_member_value_filters_with_or_and_not(api, people, teams):
     assert ids(found.json()["Resources"]) == {teams["ops"]}
     found = api.get("/Groups?" + q(f'members[value eq "{alice}" and value eq "{bob}"]'))
     assert ids(found.json()["Resources"]) == {teams["eng"]}
+    found = api.get("/Groups?" + q(f'members ne "{alice}"'))
+    assert ids(found.json()["Resources"]) == {teams["ops"]}
+    found = api.get("/Groups?" + q('members ne "not-a-uuid"'))
+    assert ids(found.json()["Resources"]) == {teams["eng"], teams["ops"]}
 
 
 @pytest.mark.parametrize(
@@ -561,3 +569,23 @@ def test_groups_search(api, teams):
     )
     (hit,) = assert_list(resp, total=1)
     assert hit["id"] == teams["ops"] and "members" not in hit
+
+
+def test_username_of_a_host_without_one_is_its_email(api, account):
+    """A host written by hand shows its e-mail as userName (so a directory's matching query
+    finds it); one with neither has no userName: eq null, not pr."""
+    by_email = HostFactory(account=account, username="", email="desk@acme.test")
+    bare = HostFactory(account=account, username="", email="")
+    named = DirectoryHostFactory(account=account, username="named@acme.test", email="")
+    cases = {
+        'userName eq "DESK@acme.test"': {by_email},
+        'userName sw "desk"': {by_email},
+        'userName eq "named@acme.test"': {named},
+        'userName ne "desk@acme.test"': {bare, named},
+        "userName pr": {by_email, named},
+        "userName eq null": {bare},
+        "userName ne null": {by_email, named},
+    }
+    for expression, hosts in cases.items():
+        found = api.get("/Users?" + q(expression)).json()["Resources"]
+        assert ids(found) == {str(h.public_id) for h in hosts}, expression
