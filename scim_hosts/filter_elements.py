@@ -84,7 +84,7 @@ def _sql(cond, text_of):
         params = [param for _, ps in rendered for param in ps]
         if cond.op == "not":
             return f"NOT ({rendered[0][0]})", params
-        joiner = " AND " if cond.op == "and" else " OR "
+        joiner = {"and": " AND ", "or": " OR "}[cond.op]
         return "(" + joiner.join(f"({s})" for s, _ in rendered) + ")", params
     x = text_of(cond.sub)
     op, value = cond.op, cond.value

@@ -262,7 +262,7 @@ def equality_terms(node, values):
     return None
 
 
-def or_equalities(node, values, attr="value"):
+def or_equalities(node, values, attr):
     """The values of ``attr eq x [or attr eq y ...]`` (members[value eq "id"]), else None."""
     if isinstance(node, scim_ast.Filter):
         if node.negated or node.namespace is not None:
