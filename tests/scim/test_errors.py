@@ -226,6 +226,10 @@ FILTER_DETAILS = {
         "Filtering on 'name[type eq \"work\"].givenName' is not supported."
     ),
     'emails[type eq "work" and value.x eq "y"]': "Unsupported value filter.",
+    'name[type eq "a" and type eq "b" and givenName eq "Bob"]': "Unsupported value filter.",
+    'name[givenName eq true and familyName eq "x"]': (
+        "name.givenName is a string; it cannot be compared with a boolean."
+    ),
 }
 
 
