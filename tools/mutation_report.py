@@ -5,7 +5,7 @@ Run by `make mutation` after `mutmut run`; reads mutmut's own result files
 killed when a test failed (or timed out: the mutant made the code loop); it survives when
 the tests reached it and still passed, or when no selected test reaches it at all.
 Equivalent mutants (mutation-equivalents.txt: a name and a one-line reason per line) count
-as neither. `--survivors` also lists the surviving mutants' names, for `mutmut show NAME`.
+as neither, nor do mutants a stopped run has not checked yet (their number is shown). `--survivors` also lists the surviving mutants' names, for `mutmut show NAME`.
 """
 
 import argparse
@@ -87,7 +87,8 @@ def main():
             if status not in ("killed", "timeout"):
                 survivors.append(f"{name}  ({status})")
         killed = counts["killed"] + counts["timeout"]
-        counted = sum(counts.values())
+        # Mutants a stopped run has not checked yet are left out of the score (and reported).
+        counted = sum(counts.values()) - counts["not checked"]
         score = 100 * killed / counted if counted else 100.0
         print(f"\n{module}")
         print(f"  {'killed':<12}{counts['killed']:>6}")
@@ -111,7 +112,10 @@ def main():
     if stale:
         print(f"\nwarning: listed equivalents that are not mutants: {sorted(stale)}")
     if unchecked:
-        print(f"\nwarning: {unchecked} mutant(s) not checked: the run is incomplete")
+        print(
+            f"\nwarning: {unchecked} mutant(s) not checked (the run was stopped); "
+            "the score is over the checked ones"
+        )
     score = 100 * total_killed / total_counted if total_counted else 100.0
     print(
         f"\nmutation score: {score:.1f}% "

@@ -178,10 +178,16 @@ def test_ending_or_revoking_one_accounts_grace_leaves_the_others(
 
 
 def test_revoking_stops_a_grace_token_at_once(api, account):
+    long_ago = timezone.now() - timedelta(days=10)
+    old = RetiredScimToken.objects.create(
+        account=account, token_hash="c" * 64, hint="cccc", retired_at=long_ago, works_until=long_ago
+    )
     rotate_token(account=account, grace=timedelta(hours=24))
     assert api.get("/Users").status_code == 200
     now = timezone.now()
     revoke_token(account=account, now=now)
+    old.refresh_from_db()
+    assert old.works_until == long_ago  # an ended token keeps its end (the 30 days run on)
     assert_401(api.get("/Users"))
     assert not RetiredScimToken.objects.filter(account=account, works_until__gt=now).exists()
 
