@@ -5,7 +5,8 @@ Run by `make mutation` after `mutmut run`; reads mutmut's own result files
 killed when a test failed (or timed out: the mutant made the code loop); it survives when
 the tests reached it and still passed, or when no selected test reaches it at all.
 Equivalent mutants (mutation-equivalents.txt: a name and a one-line reason per line) count
-as neither, nor do mutants a stopped run has not checked yet (their number is shown). `--survivors` also lists the surviving mutants' names, for `mutmut show NAME`.
+as neither, nor do mutants a stopped run has not checked yet (their number is shown).
+`--survivors` also lists the surviving mutants' names, for `mutmut show NAME`.
 """
 
 import argparse
