@@ -230,3 +230,19 @@ def test_reenabling_forgets_the_refusals_disabling_keeps_them(account, token):
 )
 def test_account_key_of(raw, key):
     assert account_key_of(raw) == key
+
+
+REFUSAL_QUERIES = 5  # lookup, the row found with its account, current token, 2 log writes
+
+
+@pytest.mark.parametrize("kind", ["replaced", "wrong-secret"])
+def test_a_refused_token_costs_a_fixed_number_of_queries(
+    client, account, django_assert_num_queries, kind
+):
+    """The failure path reads the row it finds with its account in one statement (never a
+    query per relation), then logs the refusal for that account."""
+    _, first = rotate_token(account=account)
+    _, second = rotate_token(account=account)
+    raw = first if kind == "replaced" else second.rsplit("_", 1)[0] + "_" + "x" * 43
+    with django_assert_num_queries(REFUSAL_QUERIES):
+        assert_401(client.get("/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer {raw}"))
