@@ -232,7 +232,7 @@ def test_account_key_of(raw, key):
     assert account_key_of(raw) == key
 
 
-REFUSAL_QUERIES = 5  # lookup, the row found with its account, current token, 2 log writes
+REFUSAL_QUERIES = 5  # on both databases
 
 
 @pytest.mark.parametrize("kind", ["replaced", "wrong-secret"])
