@@ -90,7 +90,7 @@ def main():
         killed = counts["killed"] + counts["timeout"]
         # Mutants a stopped run has not checked yet are left out of the score (and reported).
         counted = sum(counts.values()) - counts["not checked"]
-        score = 100 * killed / counted if counted else 100.0
+        score = f"{100 * killed / counted:5.1f}%" if counted else "  n/a"
         print(f"\n{module}")
         print(f"  {'killed':<12}{counts['killed']:>6}")
         print(f"  {'survived':<12}{counts['survived'] + counts['no tests']:>6}", end="")
@@ -101,7 +101,7 @@ def main():
             print(f"  {'suspicious':<12}{counts['suspicious']:>6}")
         if counts["not checked"]:
             print(f"  {'not checked':<12}{counts['not checked']:>6}")
-        print(f"  {'score':<12}{score:>5.1f}%")
+        print(f"  {'score':<12}{score}")
         if args.survivors:
             for line in survivors:
                 print(f"    {line}")
