@@ -236,11 +236,6 @@ def _replaces_whole(path):
     return path.attr_def is not None and path.attr_def.name == "manager"
 
 
-def _is_reference(attr_def):
-    """A single-valued complex attribute whose "value" is what it is (manager)."""
-    return attr_def is not None and attr_def.sub_attr("value") is not None
-
-
 def _coerce_filter_value(attr_def, name, value):
     sub = attr_def.sub_attr(name) if attr_def else None
     if sub is not None and sub.type == "boolean":
@@ -344,9 +339,6 @@ def apply_operation(doc, operation):
             for m in matches:
                 m.pop(_sub_key(m, path.sub, attr_def), None)
             remaining = _drop_valueless(elements, path.sub)
-            # A reference (manager) left without its value is gone; name keeps its other parts.
-            if single and remaining and _is_reference(attr_def) and not remaining[0].get("value"):
-                remaining = []
         if single:
             if remaining:
                 container[key] = remaining[0]

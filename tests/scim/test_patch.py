@@ -657,6 +657,10 @@ PROTOCOL_CASES = {
         [{"op": "remove", "path": 'name[givenName eq "Pat"].formatted'}],
         expect(name={"givenName": "Pat", "familyName": "Doe"}),
     ),
+    "RFC 7644 3.5.2.2 remove the manager's value through a filter removes the manager": (
+        [{"op": "remove", "path": 'manager[value eq "BOSS-1"].value'}],
+        expect(ENT={"department": "Retail"}),
+    ),
     "RFC 7644 3.5.2.3 replace through a filter on a single-valued complex attribute": (
         [{"op": "replace", "path": 'name[givenName eq "pat"].familyName', "value": "Roe"}],
         expect(name={**BASE["name"], "familyName": "Roe"}),
