@@ -589,3 +589,37 @@ def test_username_of_a_host_without_one_is_its_email(api, account):
     for expression, hosts in cases.items():
         found = api.get("/Users?" + q(expression)).json()["Resources"]
         assert ids(found) == {str(h.public_id) for h in hosts}, expression
+
+
+@pytest.mark.parametrize(
+    "expression,status",
+    [
+        ('userName eq "' + "a" * 3986 + '"', 200),  # 4,000 characters: the longest allowed
+        ('userName eq "' + "a" * 3987 + '"', 400),
+        ("(" * 20 + 'userName eq "a"' + ")" * 20, 200),  # nested 20 deep: the deepest
+        ("(" * 21 + 'userName eq "a"' + ")" * 21, 400),
+        (" or ".join(['userName eq "a"'] * 101), 200),  # 100 and/or: the most
+        (" and ".join(['userName eq "a"'] * 102), 400),
+        ('userName eq "a" OR userName eq "b" AND title pr', 200),
+        ("active eq TRUE", 200),
+        ("title eq NULL", 200),
+    ],
+    ids=[
+        "4000 chars",
+        "4001 chars",
+        "depth 20",
+        "depth 21",
+        "100 ors",
+        "101 ands",
+        "upper-case operators",
+        "TRUE",
+        "NULL",
+    ],
+)
+def test_filter_limits_and_literals(api, expression, status):
+    """RFC 7644 §3.4.2.2: operators and true/false/null in any case; this service's limits
+    (length, nesting, and/or count) are inclusive."""
+    resp = api.get("/Users?" + q(expression))
+    assert resp.status_code == status, resp.content
+    if status == 400:
+        assert resp.json()["scimType"] == "invalidFilter"
