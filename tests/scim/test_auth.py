@@ -11,6 +11,7 @@ from scim_hosts.models import ProvisioningEvent, RetiredScimToken, ScimToken
 from scim_hosts.tokens import (
     account_key_of,
     end_grace,
+    grace_token,
     purge_retired_tokens,
     revoke_token,
     rotate_token,
@@ -175,6 +176,15 @@ def test_ending_or_revoking_one_accounts_grace_leaves_the_others(
     assert_401(api.get("/Users", token=new))
     assert other_api.get("/Users").status_code == 200
     assert other_api.get("/Users", token=other_new).status_code == 200
+
+
+def test_the_grace_token_shown_is_the_accounts_own(account, other_account, token, other_token):
+    """Tenant isolation: another account's rotation in its grace period is not this one's."""
+    rotate_token(account=other_account, grace=timedelta(hours=1))
+    assert grace_token(account) is None
+    assert grace_token(other_account).hint == other_token.hint
+    rotate_token(account=account, grace=timedelta(hours=1))
+    assert grace_token(account).hint == token.hint
 
 
 def test_revoking_stops_a_grace_token_at_once(api, account):
