@@ -27,7 +27,6 @@ stored document is at most ``SCIM_MAX_RESOURCE_BYTES`` of JSON, so repeated PATC
 grow a resource without bound.
 """
 
-import copy
 import json
 
 from django.conf import settings
@@ -250,11 +249,3 @@ def clean_group_document(body, schema):
     if not isinstance(display_name, str) or not display_name.strip():
         raise InvalidValue('"displayName" is required and must be a non-empty string.')
     return doc, (members or []) if has_members else None
-
-
-def deep_copy(doc):
-    return copy.deepcopy(doc) if doc else {}
-
-
-def has_enterprise(doc):
-    return isinstance(doc.get(ENTERPRISE_URN), dict) and bool(doc[ENTERPRISE_URN])

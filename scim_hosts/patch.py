@@ -339,8 +339,6 @@ def apply_operation(doc, operation):
             for m in matches:
                 m.pop(_sub_key(m, path.sub, attr_def), None)
             remaining = _drop_valueless(elements, path.sub)
-            if single and remaining and not (remaining[0].get("value")):
-                remaining = []
         if single:
             if remaining:
                 container[key] = remaining[0]

@@ -111,6 +111,7 @@ def parse_path(text, schema):
             tree, values = parse(filter_text)
         except FilterSyntaxError as exc:
             raise PathError(f"Invalid filter in path {text!r}.") from exc
+        _check_value_filter(tree)
         values = tuple(values)
     return Path(text, urn, attr, attr_def, tree, values, sub, sub_def)
 
@@ -192,11 +193,30 @@ def _compare(actual, op, expected):
     }[op]()
 
 
-def element_matches(node, element, values):
-    """Whether a multi-valued attribute's element satisfies a value filter."""
+def _check_value_filter(node):
+    """PathError unless ``node`` compares an element's own (sub-)attributes.
+
+    Checked when the path is parsed, so that a nested filter (``emails[type[value eq "x"]]``)
+    is a 400 invalidPath whether or not the document has elements to match it against.
+    """
     if isinstance(node, scim_ast.Filter):
         if node.namespace is not None:
             raise PathError("Nested value filters are not supported in paths.")
+        _check_value_filter(node.expr)
+    elif isinstance(node, scim_ast.LogExpr):
+        _check_value_filter(node.expr1)
+        _check_value_filter(node.expr2)
+    elif isinstance(node, scim_ast.AttrExpr):
+        if not isinstance(node.attr_path.attr_name, str):
+            raise PathError("Nested value filters are not supported in paths.")
+    else:
+        raise PathError("Unsupported value filter.")
+
+
+def element_matches(node, element, values):
+    """Whether a multi-valued attribute's element satisfies a value filter (checked by
+    ``_check_value_filter`` when its path was parsed)."""
+    if isinstance(node, scim_ast.Filter):
         result = element_matches(node.expr, element, values)
         return not result if node.negated else result
     if isinstance(node, scim_ast.LogExpr):
@@ -204,21 +224,16 @@ def element_matches(node, element, values):
         if node.op.lower() == "and":
             return left and element_matches(node.expr2, element, values)
         return left or element_matches(node.expr2, element, values)
-    if isinstance(node, scim_ast.AttrExpr):
-        attr_path = node.attr_path
-        if not isinstance(attr_path.attr_name, str):
-            raise PathError("Nested value filters are not supported in paths.")
-        if not isinstance(element, dict):
-            return False
-        key = find_key(element, attr_path.attr_name)
-        actual = element.get(key) if key is not None else None
-        if attr_path.sub_attr is not None:
-            sub_key = (
-                find_key(actual, attr_path.sub_attr.value) if isinstance(actual, dict) else None
-            )
-            actual = actual.get(sub_key) if sub_key is not None else None
-        return _compare(actual, node.value.lower(), comp_value(node.comp_value, values))
-    raise PathError("Unsupported value filter.")
+    # An AttrExpr: the only other node _check_value_filter lets through.
+    attr_path = node.attr_path
+    if not isinstance(element, dict):
+        return False
+    key = find_key(element, attr_path.attr_name)
+    actual = element.get(key) if key is not None else None
+    if attr_path.sub_attr is not None:
+        sub_key = find_key(actual, attr_path.sub_attr.value) if isinstance(actual, dict) else None
+        actual = actual.get(sub_key) if sub_key is not None else None
+    return _compare(actual, node.value.lower(), comp_value(node.comp_value, values))
 
 
 def equality_terms(node, values):
@@ -247,7 +262,7 @@ def equality_terms(node, values):
     return None
 
 
-def or_equalities(node, values, attr="value"):
+def or_equalities(node, values, attr):
     """The values of ``attr eq x [or attr eq y ...]`` (members[value eq "id"]), else None."""
     if isinstance(node, scim_ast.Filter):
         if node.negated or node.namespace is not None:

@@ -257,7 +257,9 @@ MULTI_VALUED_FILTERS = {
 
 
 @pytest.mark.parametrize(
-    "expression,expected", MULTI_VALUED_FILTERS.items(), ids=MULTI_VALUED_FILTERS.keys()
+    "expression,expected",
+    MULTI_VALUED_FILTERS.items(),
+    ids=[k.replace("\\", "backslash") for k in MULTI_VALUED_FILTERS],
 )
 def test_a_filter_on_a_multi_valued_attribute_matches_any_value(api, crowd, expression, expected):
     found = assert_list(api.get("/Users?" + q(expression)), total=len(expected))

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from scim_hosts.adapters import SCIMHost
-from tests.scim.conftest import CORE_USER, SCIM_JSON, assert_error
+from tests.scim.conftest import CORE_USER, ENTERPRISE, PATCH_OP, SCIM_JSON, assert_error, q
 
 
 @pytest.mark.parametrize(
@@ -24,9 +24,17 @@ def test_unknown_endpoint_is_a_scim_404(api, method, path):
     assert_error(api.request(method, path), 404)
 
 
+# Fixed values: a test's id must be the same at every collection (mutmut reruns tests by id).
+UNKNOWN_UUID = "3f2a9c1e-6b1d-4e8a-9f0c-2d7b5e4a1c90"
+
+
 @pytest.mark.parametrize("resource", ["Users", "Groups"])
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
-@pytest.mark.parametrize("bad_id", [str(uuid.uuid4()), "not-a-uuid", "123", "%00", "a" * 300])
+@pytest.mark.parametrize(
+    "bad_id",
+    [UNKNOWN_UUID, "not-a-uuid", "123", "%00", "a" * 300],
+    ids=["unknown uuid", "not-a-uuid", "123", "NUL", "300 chars"],
+)
 def test_unknown_or_malformed_id_is_a_scim_404(api, resource, method, bad_id):
     body = {
         "schemas": [CORE_USER],
@@ -170,3 +178,215 @@ def test_deeply_nested_json_is_400(api, depth):
     assert_error(
         api.post("/Users", raw=raw), 400, ("invalidValue" if depth < 1000 else "invalidSyntax")
     )
+
+
+# ------------------------------------------------------------------ the words of each error
+# RFC 7644 §3.12: "detail" is the human-readable message; these pin what an admin reads
+# (and that each refusal names the right cause), filters (§3.4.2.2) and PATCH (§3.5.2).
+
+FILTER_DETAILS = {
+    'userName eq "open': "Unterminated string in filter.",
+    'userName eq "a\\u0000"': "The filter contains a NUL character.",
+    'userName eq "\\ud800"': "The filter contains an unpaired UTF-16 surrogate.",
+    "   ": "The filter is empty.",
+    "(" * 21 + 'userName eq "a"' + ")" * 21: "The filter is nested too deeply.",
+    " or ".join(['userName eq "a"'] * 102): "The filter has more than 100 and/or operators.",
+    "userName zz": "Invalid filter: 'userName zz'.",
+    'meta.lastModified co "2020"': "meta.lastModified is a date-time: 'co' is not supported.",
+    'meta.lastModified gt "soon"': "meta.lastModified needs an ISO 8601 date-time, got 'soon'.",
+    'title eq "a" or active gt true': "active is a boolean: use eq/ne with true or false.",
+    "title lt null": "Cannot compare title with null using 'lt'.",
+    "title eq true": "title is a string; it cannot be compared with a boolean.",
+    "userName co null": "Cannot compare userName with null using 'co'.",
+    "nickName lt null": "Cannot compare nickName with null using 'lt'.",
+    "nickName eq true": "nickName is a string; it cannot be compared with a boolean.",
+    'id gt "x"': "id supports eq, ne and pr.",
+    'manager co "x"': "manager supports eq, ne and pr with a string.",
+    'meta.resourceType co "U"': "meta.resourceType supports eq, ne and pr with a string.",
+    'nosuch eq "x"': "Filtering on 'nosuch' is not supported.",
+    'name[type eq "work"].givenName eq "x"': (
+        "Filtering on 'name[type eq \"work\"].givenName' is not supported."
+    ),
+    'name[givenName eq "x"].familyName eq "y"': (
+        'Value filters support only [type eq "..."] here.'
+    ),
+    'name[type eq "a"]': "Unsupported value filter.",
+    "emails[value gt true]": "emails.value is a string; compare it with a string.",
+    "emails[primary gt true]": "emails.primary is a boolean: use eq/ne with true or false.",
+    "emails[value lt null]": "Cannot compare emails.value with null using 'lt'.",
+    'emails[nosuch eq "x"]': "Filtering on 'emails.nosuch' is not supported.",
+    'emails[type[value eq "x"]]': "Nested value filters are not supported.",
+    'urn:example:x:title eq "a"': "Filtering on urn:example:x:title is not supported.",
+    'meta.lastModified sw "2020"': "meta.lastModified is a date-time: 'sw' is not supported.",
+    'meta.lastModified ew "Z"': "meta.lastModified is a date-time: 'ew' is not supported.",
+    "meta.lastModified gt true": "meta.lastModified needs an ISO 8601 date-time, got True.",
+    "userName eq true": "userName is a string; it cannot be compared with a boolean.",
+    "userName lt null": "Cannot compare userName with null using 'lt'.",
+    'name[type eq "a" or givenName eq "Bob"]': "Unsupported value filter.",
+    'name[TYPE eq "a" or givenName eq "Bob"]': "Unsupported value filter.",
+    'name[givenName eq true or familyName eq "x"]': (
+        "name.givenName is a string; it cannot be compared with a boolean."
+    ),
+    f'{ENTERPRISE}:name[givenName eq "Bob" or familyName eq "x"]': (
+        f"Filtering on {ENTERPRISE}:name.givenName is not supported."
+    ),
+    'name[type eq "work" and givenName eq "x"]': (
+        "Filtering on 'name[type eq \"work\"].givenName' is not supported."
+    ),
+    'emails[type eq "work" and value.x eq "y"]': "Unsupported value filter.",
+    'name[type eq "a" and type eq "b" and givenName eq "Bob"]': "Unsupported value filter.",
+    'name[givenName eq true and familyName eq "x"]': (
+        "name.givenName is a string; it cannot be compared with a boolean."
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "expression,detail",
+    FILTER_DETAILS.items(),
+    ids=[k[:60].replace("\\", "/") for k in FILTER_DETAILS],
+)
+def test_filter_error_detail(api, expression, detail):
+    body = assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
+    assert body["detail"] == detail
+
+
+PATCH_DETAILS = {
+    "not an object": (["replace"], "invalidSyntax", "Operation 1 must be an object."),
+    "bad op": (
+        [{"op": "move", "path": "title"}],
+        "invalidSyntax",
+        'Operation 1: "op" must be add, remove or replace.',
+    ),
+    "remove without path": (
+        [{"op": "remove"}],
+        "noTarget",
+        'Operation 1: "remove" needs a "path".',
+    ),
+    "path not a string": (
+        [{"op": "add", "path": 1, "value": "x"}],
+        "invalidPath",
+        'Operation 1: "path" must be a string.',
+    ),
+    "path-less non-object": (
+        [{"op": "add", "value": "x"}],
+        "invalidValue",
+        'Operation 1: without a "path", "value" must be an object of attributes.',
+    ),
+    "extension not an object": (
+        [{"op": "add", "value": {ENTERPRISE: "x"}}],
+        "invalidValue",
+        f'Operation 1: "{ENTERPRISE}" must be an object.',
+    ),
+    "second operation read-only": (
+        [{"op": "add", "path": "title", "value": "x"}, {"op": "add", "path": "id", "value": "x"}],
+        "mutability",
+        'Operation 2: "id" is read-only.',
+    ),
+    "read-only sub-attribute": (
+        [{"op": "replace", "path": "manager.displayName", "value": "x"}],
+        "mutability",
+        'Operation 1: "manager.displayName" is read-only.',
+    ),
+    "unbalanced": (
+        [{"op": "add", "path": 'emails]type eq "x"[', "value": "x"}],
+        "invalidPath",
+        "Operation 1: Unbalanced brackets in path 'emails]type eq \"x\"['.",
+    ),
+    "text after the filter": (
+        [{"op": "add", "path": 'emails[type eq "x"]value', "value": "x"}],
+        "invalidPath",
+        "Operation 1: Unexpected text after the filter in path 'emails[type eq \"x\"]value'.",
+    ),
+    "schema alone": (
+        [{"op": "add", "path": CORE_USER, "value": {}}],
+        "invalidPath",
+        f"Operation 1: Path '{CORE_USER}' names a schema, not an attribute.",
+    ),
+    "filter on an extension": (
+        [{"op": "add", "path": f"{ENTERPRISE}[x eq 1]", "value": "x"}],
+        "invalidPath",
+        f"Operation 1: Invalid path '{ENTERPRISE}[x eq 1]'.",
+    ),
+    "sub-attribute after a filtered sub-attribute": (
+        [{"op": "add", "path": 'name.x[type eq "a"].y', "value": "x"}],
+        "invalidPath",
+        "Operation 1: Invalid path 'name.x[type eq \"a\"].y'.",
+    ),
+    "three parts": (
+        [{"op": "add", "path": "a.b.c", "value": "x"}],
+        "invalidPath",
+        "Operation 1: Invalid path 'a.b.c'.",
+    ),
+    "bad filter": (
+        [{"op": "add", "path": "emails[type eq].value", "value": "x"}],
+        "invalidPath",
+        "Operation 1: Invalid filter in path 'emails[type eq].value'.",
+    ),
+    "nested filter": (
+        [{"op": "add", "path": 'emails[type[value eq "x"]].value', "value": "x"}],
+        "invalidPath",
+        "Operation 1: Nested value filters are not supported in paths.",
+    ),
+    "no match": (
+        [{"op": "replace", "path": 'name[givenName eq "x"].familyName', "value": "y"}],
+        "noTarget",
+        'Operation 1: nothing matches "name[givenName eq "x"].familyName".',
+    ),
+    "element needs an object": (
+        [{"op": "replace", "path": 'emails[type eq "work"]', "value": "x"}],
+        "invalidValue",
+        'Operation 1: "emails[type eq "work"]" needs an object.',
+    ),
+    "complex needs an object": (
+        [{"op": "replace", "path": "name", "value": "x"}],
+        "invalidValue",
+        'Operation 1: "name" must be an object.',
+    ),
+}
+
+
+@pytest.mark.parametrize("ops,scim_type,detail", PATCH_DETAILS.values(), ids=PATCH_DETAILS.keys())
+def test_patch_error_detail(api, ops, scim_type, detail):
+    user = api.create_user(
+        "pat@acme.test",
+        name={"givenName": "Pat"},
+        emails=[{"type": "work", "value": "pat@acme.test"}],
+    )
+    resp = api.request("PATCH", f"/Users/{user['id']}", {"schemas": [PATCH_OP], "Operations": ops})
+    assert assert_error(resp, 400, scim_type)["detail"] == detail
+
+
+@pytest.mark.parametrize(
+    "body,detail",
+    [
+        ({"Operations": []}, 'A PATCH request needs a non-empty "Operations" list.'),
+        (
+            {"Operations": [{"op": "add", "path": "title", "value": "x"}] * 1001},
+            "A PATCH request may hold at most 1000 operations.",
+        ),
+    ],
+    ids=["no operations", "too many"],
+)
+def test_patch_body_error_detail(api, body, detail):
+    user = api.create_user("pat@acme.test")
+    resp = api.request("PATCH", f"/Users/{user['id']}", body)
+    assert resp.status_code == 400, resp.content
+    assert resp.json()["detail"] == detail
+
+
+@pytest.mark.parametrize(
+    "expression,detail",
+    [
+        ('members gt "x"', "members supports eq, ne and pr."),
+        ('members.value co "x"', "members.value supports eq, ne and pr."),
+        (
+            'members[type eq "User" and value eq "x"]',
+            ("Filtering on 'members[type eq \"user\"].value' is not supported."),
+        ),
+        ('members[type eq "User" or value eq "x"]', "Unsupported value filter."),
+    ],
+)
+def test_group_filter_error_detail(api, expression, detail):
+    body = assert_error(api.get("/Groups?" + q(expression)), 400, "invalidFilter")
+    assert body["detail"] == detail

@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from django.utils import timezone
 
-from tests.factories import DirectoryHostFactory
+from tests.factories import DirectoryHostFactory, HostFactory
 from tests.scim.conftest import (
     CORE_USER,
     ENTERPRISE,
@@ -96,6 +96,27 @@ USER_FILTERS = {
     '(active eq true) and (displayName co "Smith")': {"alice", "carol"},
     "not (userName pr)": set(),
     'userName eq "nobody@acme.test"': set(),
+    # RFC 7644 §3.4.2.2: null compares with eq / ne ("absent or null").
+    "title eq null": {"bob", "carol"},
+    "title ne null": {"alice"},
+    "externalId eq null": {"carol"},
+    "externalId ne null": {"alice", "bob"},
+    # §3.4.2.2 "not" and grouping, also around a value filter and inside the brackets.
+    "not (active eq true)": {"bob"},
+    'not (emails[type eq "work"])': {"carol"},
+    'emails[type eq "home" or value sw "bob"]': {"bob", "carol"},
+    'emails[type eq "other" or type eq "home"]': {"alice", "carol"},
+    'emails[type eq "work" and value ew "@acme.test"]': {"alice", "bob"},
+    # §3.4.2.2 valuePath on a single-valued complex attribute: and / or / not inside.
+    'name[givenName eq "Bob" and familyName eq "Jones"]': {"bob"},
+    'name[givenName eq "Bob" and familyName eq "Smith"]': set(),
+    'name[givenName eq "Bob" or familyName eq "Smithers"]': {"bob", "carol"},
+    'name[not (givenName eq "Bob")]': {"alice", "carol"},
+    'name[givenName sw "a" and not (familyName eq "Smithers")]': {"alice"},
+    'name[(givenName eq "Bob" or givenName eq "Carol") and familyName sw "J"]': {"bob"},
+    "name[givenName pr]": {"alice", "bob", "carol"},
+    f'{CORE_USER}:name[familyName co "smith"]': {"alice", "carol"},
+    'not (name[givenName eq "Bob" or givenName eq "Carol"])': {"alice"},
 }
 
 
@@ -167,6 +188,125 @@ def test_unknown_query_parameters_are_ignored(api, people):
     assert found["id"] == people["bob"]
 
 
+@pytest.mark.parametrize("server_zone", ["UTC", "Europe/Paris"])
+@pytest.mark.parametrize("op,hit", [("eq", True), ("ne", False)])
+@pytest.mark.parametrize("zone", ["Z", "+00:00", "+02:00", ""])
+def test_meta_last_modified_equality(api, people, settings, op, hit, zone, server_zone):
+    """RFC 7644 §3.4.2.2 eq/ne on a dateTime (RFC 7643 §2.3.5): the same instant in any
+    offset, or without one (read as UTC whatever the server's time zone), matches; a second
+    later does not."""
+    settings.TIME_ZONE = server_zone
+    stamp = timezone.now().replace(microsecond=0) - timedelta(days=3)
+    Host.objects.filter(public_id=people["alice"]).update(updated_at=stamp)
+    shown = stamp + timedelta(hours=2) if zone == "+02:00" else stamp
+    text = shown.strftime("%Y-%m-%dT%H:%M:%S") + zone
+    resp = api.get("/Users?" + q(f'meta.lastModified {op} "{text}"'))
+    expected = {"alice"} if hit else {"bob", "carol"}
+    assert ids(resp.json()["Resources"]) == {people[n] for n in expected}, resp.content
+    later = (stamp + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    resp = api.get("/Users?" + q(f'meta.lastModified {op} "{later}"'))
+    expected = set() if hit else {"alice", "bob", "carol"}
+    assert ids(resp.json()["Resources"]) == {people[n] for n in expected}, resp.content
+
+
+# RFC 7644 §3.4.2.2 on typed attributes: each operator against a date-time exactly equal to
+# alice's lastModified (bob and carol are later), the resource type, and stored strings.
+TYPED_FILTERS = {
+    'meta.lastModified eq "{t}"': {"alice"},
+    'meta.lastModified ne "{t}"': {"bob", "carol"},
+    'meta.lastModified gt "{t}"': {"bob", "carol"},
+    'meta.lastModified ge "{t}"': {"alice", "bob", "carol"},
+    'meta.lastModified lt "{t}"': set(),
+    'meta.lastModified le "{t}"': {"alice"},
+    "meta.lastModified pr": {"alice", "bob", "carol"},
+    'meta.resourceType eq "User"': {"alice", "bob", "carol"},
+    'meta.resourceType ne "User"': set(),
+    'meta.resourceType eq "Group"': set(),
+    'meta.resourceType ne "Group"': {"alice", "bob", "carol"},
+    "meta.resourceType pr": {"alice", "bob", "carol"},
+    'nickName eq "ally"': {"alice"},
+    'nickName ne "ally"': {"bob", "carol"},
+    'nickName sw "AL"': {"alice"},
+    "nickName pr": {"alice"},
+    "nickName eq null": {"bob", "carol"},
+    "nickName ne null": {"alice"},
+    'nickName gt "a"': {"alice"},
+    'nickName lt "B"': {"alice"},
+    'nickName le "ALLY"': {"alice"},
+    'nickName ge "ally"': {"alice"},
+    'nickName gt "ally"': set(),
+    'emails[value gt "B"]': {"bob", "carol"},
+    'emails[value lt "AM"]': {"alice"},
+    'displayName gt "b"': {"bob", "carol"},
+    'displayName le "BOB JONES"': {"alice", "bob"},
+    'externalId gt "ext-a"': {"bob"},  # caseExact: "Ext-Alice" < "ext-a" < "ext-bob"
+    'externalId lt "Ext-B"': {"alice"},  # carol has none: absent matches no comparison
+    'title lt "Z"': {"alice"},
+    "userName pr": {"alice", "bob", "carol"},
+    "userName eq null": set(),
+    "userName ne null": {"alice", "bob", "carol"},
+    'userName lt "bob"': {"alice"},
+    'userName ge "carol@acme.test"': {"carol"},
+    "title eq null and nickName pr": set(),
+    "id pr": {"alice", "bob", "carol"},
+    "active ne false": {"alice", "carol"},
+}
+
+
+@pytest.mark.parametrize("expression,expected", TYPED_FILTERS.items(), ids=TYPED_FILTERS.keys())
+def test_typed_filter(api, people, expression, expected):
+    stamp = timezone.now().replace(microsecond=0) - timedelta(days=3)
+    Host.objects.filter(public_id=people["alice"]).update(updated_at=stamp)
+    patch = {"op": "add", "path": "nickName", "value": "Ally"}
+    assert api.patch(f"/Users/{people['alice']}", patch).status_code == 200
+    Host.objects.filter(public_id=people["alice"]).update(updated_at=stamp)
+    expression = expression.replace("{t}", stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    found = assert_list(api.get("/Users?" + q(expression)), total=len(expected))
+    assert ids(found) == {people[n] for n in expected}
+
+
+BAD_TYPED_FILTERS = [
+    'meta.lastModified co "2020"',
+    'meta.lastModified sw "2020"',
+    'meta.lastModified ew "Z"',
+    'meta.lastModified gt "yesterday"',
+    "meta.lastModified gt 5",
+    "meta.lastModified eq null",
+    'meta.resourceType co "U"',
+    "meta.resourceType eq true",
+    "nickName gt null",
+    "nickName eq false",
+    "userName gt null",
+    "title co null",
+    "title eq false",
+    "active eq null",
+    'active gt "true"',
+    'id gt "x"',
+    'manager co "x"',
+    'members eq "x"',
+]
+
+
+@pytest.mark.parametrize("expression", BAD_TYPED_FILTERS)
+def test_unsupported_typed_filter_is_400(api, people, expression):
+    """RFC 7644 §3.4.2.2: a comparison the attribute's type does not allow is invalidFilter."""
+    assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
+
+
+@pytest.mark.parametrize(
+    "literal",
+    [r'"CONTOSO\\jdoe"', r'"CONTOSO\jdoe"'],
+    ids=["json-escaped backslash", "backslash escaping nothing"],
+)
+def test_backslash_in_filter_literal(api, literal):
+    """RFC 7644 §3.4.2.2: compValue is a JSON string; a backslash before a letter JSON does
+    not escape (Entra sends DOMAIN\\user as is) is read as a backslash."""
+    user = api.create_user("CONTOSO\\jdoe")
+    api.create_user("CONTOSOjdoe")
+    (found,) = assert_list(api.get("/Users?" + q(f"userName eq {literal}")), total=1)
+    assert found["id"] == user["id"]
+
+
 def test_escaped_quote_in_filter_value(api):
     user = api.create_user('quo"te@acme.test')
     (found,) = assert_list(api.get("/Users?" + q(r'userName eq "QUO\"TE@acme.test"')), total=1)
@@ -205,6 +345,17 @@ BAD_FILTERS = [
     "eq",
     'userName eq "a" and',
     'user~Name eq "a"',
+    # value filters the service does not support on single-valued attributes
+    'name[type eq "work"].givenName eq "Bob"',
+    'name[givenName eq "Bob"].familyName eq "Jones"',
+    'name[not (type eq "x")].givenName eq "Bob"',
+    'name[type eq "a" or givenName eq "Bob"]',
+    'name[type eq "a" and type eq "b" and givenName eq "Bob"]',
+    'name[type eq "a"]',
+    'name[noSuch eq "x" or givenName eq "Bob"]',
+    'name[givenName eq "Bob" or type[value eq "x"]]',
+    f'{ENTERPRISE}:name[givenName eq "Bob"]',
+    'urn:example:other:name[givenName eq "Bob"]',
 ]
 
 
@@ -278,7 +429,31 @@ def test_group_member_and_id_filters(api, people, teams):
     assert_list(api.get("/Groups?" + q('members eq "not-a-uuid"')), total=0)
 
 
-@pytest.mark.parametrize("expression", ['name eq "Ops"', 'userName eq "x"', 'members co "x"'])
+def test_group_member_value_filters_with_or_and_not(api, people, teams):
+    """RFC 7644 §3.4.2.2 valuePath with "or" and "not" inside the brackets."""
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    found = api.get("/Groups?" + q(f'members[value eq "{alice}" or value eq "{carol}"]'))
+    assert ids(found.json()["Resources"]) == {teams["eng"]}
+    found = api.get("/Groups?" + q(f'members[not (value eq "{alice}")]'))
+    assert ids(found.json()["Resources"]) == {teams["ops"]}
+    found = api.get("/Groups?" + q(f'members[value eq "{alice}" and value eq "{bob}"]'))
+    assert ids(found.json()["Resources"]) == {teams["eng"]}
+    found = api.get("/Groups?" + q(f'members ne "{alice}"'))
+    assert ids(found.json()["Resources"]) == {teams["ops"]}
+    found = api.get("/Groups?" + q('members ne "not-a-uuid"'))
+    assert ids(found.json()["Resources"]) == {teams["eng"], teams["ops"]}
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'name eq "Ops"',
+        'userName eq "x"',
+        'members co "x"',
+        'members[type eq "User" and value eq "x"]',
+        'members[type eq "User" or value eq "x"]',
+    ],
+)
 def test_unsupported_group_filter_is_400(api, teams, expression):
     assert_error(api.get("/Groups?" + q(expression)), 400, "invalidFilter")
 
@@ -394,3 +569,57 @@ def test_groups_search(api, teams):
     )
     (hit,) = assert_list(resp, total=1)
     assert hit["id"] == teams["ops"] and "members" not in hit
+
+
+def test_username_of_a_host_without_one_is_its_email(api, account):
+    """A host written by hand shows its e-mail as userName (so a directory's matching query
+    finds it); one with neither has no userName: eq null, not pr."""
+    by_email = HostFactory(account=account, username="", email="desk@acme.test")
+    bare = HostFactory(account=account, username="", email="")
+    named = DirectoryHostFactory(account=account, username="named@acme.test", email="")
+    cases = {
+        'userName eq "DESK@acme.test"': {by_email},
+        'userName sw "desk"': {by_email},
+        'userName eq "named@acme.test"': {named},
+        'userName ne "desk@acme.test"': {bare, named},
+        "userName pr": {by_email, named},
+        "userName eq null": {bare},
+        "userName ne null": {by_email, named},
+    }
+    for expression, hosts in cases.items():
+        found = api.get("/Users?" + q(expression)).json()["Resources"]
+        assert ids(found) == {str(h.public_id) for h in hosts}, expression
+
+
+@pytest.mark.parametrize(
+    "expression,status",
+    [
+        ('userName eq "' + "a" * 3986 + '"', 200),  # 4,000 characters: the longest allowed
+        ('userName eq "' + "a" * 3987 + '"', 400),
+        ("(" * 20 + 'userName eq "a"' + ")" * 20, 200),  # nested 20 deep: the deepest
+        ("(" * 21 + 'userName eq "a"' + ")" * 21, 400),
+        (" or ".join(['userName eq "a"'] * 101), 200),  # 100 and/or: the most
+        (" and ".join(['userName eq "a"'] * 102), 400),
+        ('userName eq "a" OR userName eq "b" AND title pr', 200),
+        ("active eq TRUE", 200),
+        ("title eq NULL", 200),
+    ],
+    ids=[
+        "4000 chars",
+        "4001 chars",
+        "depth 20",
+        "depth 21",
+        "100 ors",
+        "101 ands",
+        "upper-case operators",
+        "TRUE",
+        "NULL",
+    ],
+)
+def test_filter_limits_and_literals(api, expression, status):
+    """RFC 7644 §3.4.2.2: operators and true/false/null in any case; this service's limits
+    (length, nesting, and/or count) are inclusive."""
+    resp = api.get("/Users?" + q(expression))
+    assert resp.status_code == status, resp.content
+    if status == 400:
+        assert resp.json()["scimType"] == "invalidFilter"

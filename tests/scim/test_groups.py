@@ -310,6 +310,18 @@ MEMBER_ERRORS = {
         {"op": "remove", "path": 'members[display eq "x"]'},
         "invalidPath",
     ),
+    "remove with a not filter (RFC 7644 3.5.2.2)": (
+        {"op": "remove", "path": 'members[not (value eq "U0")]'},
+        "invalidPath",
+    ),
+    "remove with or of a non-value term": (
+        {"op": "remove", "path": 'members[value eq "U0" or display eq "x"]'},
+        "invalidPath",
+    ),
+    "remove with and of value terms": (
+        {"op": "remove", "path": 'members[value eq "U0" and value eq "U1"]'},
+        "invalidPath",
+    ),
     "members sub-attribute": (
         {"op": "replace", "path": "members.value", "value": "x"},
         "invalidPath",
