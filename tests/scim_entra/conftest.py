@@ -5,7 +5,8 @@ token, ``Content-Type: application/scim+json``, query strings encoded with ``+``
 and ``%22`` for quotes. The ``mode`` fixture runs a test once as a default-mode tenant
 (capitalised ops, ``"False"`` strings, value-list member removal) and once as a tenant with
 the ``aadOptscim062020`` flag in its Tenant URL (lower-case ops, booleans, path-less
-dotted-key replaces, ``members[value eq "x"]`` removal). Sources: /work/shared/ENTRA.md.
+dotted-key replaces, ``members[value eq "x"]`` removal), as Microsoft documents for its
+SCIM provisioning service.
 """
 
 import json
