@@ -16,7 +16,6 @@ from datetime import datetime
 from urllib.parse import quote, quote_plus
 
 import pytest
-from django.core.cache import cache
 
 from tests.factories import AccountFactory, ScimTokenFactory
 
@@ -376,15 +375,6 @@ def group_body(display_name, external_id=None):
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit(settings):
-    """Replays fire requests back to back; throttling is not what these tests measure."""
-    settings.SCIM_RATE_LIMIT = 0
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import base64
 import uuid
 
 import pytest
-from django.core.cache import cache
 
 from tests.factories import AccountFactory, ScimTokenFactory
 from tests.scim_entra.conftest import (
@@ -80,14 +79,6 @@ def assert_host_ids(resp, *ids):
 
 def member_ids(resource):
     return sorted(m["value"] for m in resource.get("members") or [])
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit(settings):
-    settings.SCIM_RATE_LIMIT = 0
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
