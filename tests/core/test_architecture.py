@@ -1,4 +1,4 @@
-"""The core never depends on the directory connector (DESIGN.md §2) nor on single sign-on:
+"""The core never depends on the directory connector (docs/architecture.md §2) nor on single sign-on:
 both depend on the core, never the other way round."""
 
 import ast

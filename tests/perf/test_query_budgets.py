@@ -1,4 +1,4 @@
-"""Query budgets that hold whatever the size of the account or group (DESIGN.md §7).
+"""Query budgets that hold whatever the size of the account or group (docs/architecture.md §7).
 
 The SCIM benchmark (bench/scim_bench.py) measures the same requests at 1,000 / 100,000 hosts
 and 10 / 20,000 members; these tests lock its query counts in at sizes a test can afford.

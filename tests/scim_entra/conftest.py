@@ -121,7 +121,7 @@ class ScimClient:
 
 @dataclass(frozen=True)
 class Mode:
-    """How one Entra tenant words its PATCH requests (ENTRA.md §3)."""
+    """How one Entra tenant words its PATCH requests (docs/identity-providers/entra.md §3)."""
 
     name: str
 
@@ -335,7 +335,7 @@ def assert_group(resource, *, display_name, external_id=None, member_ids=None, g
 
 
 def tut_user(user_name="Test_User_00aa00aa-bb11-cc22-dd33-44ee44ee44ee", **overrides):
-    """TUT "Create User" sample body (ENTRA.md §1.3)."""
+    """TUT "Create User" sample body (docs/identity-providers/entra.md §1.3)."""
     body = {
         "schemas": [CORE_USER, ENTERPRISE],
         "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
@@ -365,7 +365,7 @@ def minimal_user(user_name):
 
 
 def group_body(display_name, external_id=None):
-    """TUT group POST with the ADSCIM schema URN (ENTRA.md §1.10)."""
+    """TUT group POST with the ADSCIM schema URN (docs/identity-providers/entra.md §1.10)."""
     return {
         "schemas": [CORE_GROUP, ADSCIM_GROUP],
         "externalId": external_id or str(uuid.uuid4()),

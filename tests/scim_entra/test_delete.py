@@ -1,4 +1,4 @@
-"""Scenario 10 — hard delete of a user (ENTRA.md §1.7, §8.10).
+"""Scenario 10 — hard delete of a user (docs/identity-providers/entra.md §1.7, §8.10).
 
 DELETE → 204 with no body; again → 404; GET → 404; the Host row stays as a tombstone so
 visit history survives, and the userName can be provisioned again.

@@ -1,4 +1,4 @@
-"""Scenario 8 — disable and re-enable (ENTRA.md §1.6, §8.8, §9.4, §9.5).
+"""Scenario 8 — disable and re-enable (docs/identity-providers/entra.md §1.6, §8.8, §9.4, §9.5).
 
 Default mode sends the string "False"; the flag sends a boolean; rancher#54025 shows Add.
 A disabled user is still returned by id and by filter, with "active": false.

@@ -1,6 +1,6 @@
 """Cross-account isolation: Contoso's token never sees or changes Fabrikam's data.
 
-DESIGN.md §4 "Tenant": every request is scoped to the token's account, on every path
+docs/architecture.md §4 "Tenant": every request is scoped to the token's account, on every path
 (get, list, filter, member resolution). Foreign ids look exactly like unknown ids.
 """
 

@@ -1,4 +1,4 @@
-"""Scenario 16 — app roles (ENTRA.md §1.9, §8.16).
+"""Scenario 16 — app roles (docs/identity-providers/entra.md §1.9, §8.16).
 
 SingleAppRoleAssignment POSTs roles with a boolean primary; default-mode PATCH puts a
 stringified JSON object in the role value; the flag sends PATCH in the POST's format.

@@ -1,6 +1,6 @@
 """Clearing values: Entra sends Remove (default mode carries the old value, ref-code #87).
 
-ENTRA.md §1.5, §6 (#87: Remove with a value on emails[type eq "work"].value). A removed
+docs/identity-providers/entra.md §1.5, §6 (#87: Remove with a value on emails[type eq "work"].value). A removed
 attribute disappears from the GET and from the host; nothing else changes.
 """
 
@@ -77,7 +77,7 @@ def test_remove_whole_filtered_element(entra):
 
 
 def test_primary_email_feeds_host_email_when_no_work_email(entra):
-    """DESIGN §4 mapping: emails[type eq "work"] (or the primary) → e-mail."""
+    """docs/architecture.md §4 mapping: emails[type eq "work"] (or the primary) → e-mail."""
     user = tut_user(
         "primary.home@contoso.com",
         emails=[{"type": "home", "value": "h@contoso.com", "primary": True}],

@@ -1,4 +1,4 @@
-"""Microsoft SCIM Validator inventory (ENTRA.md §4.2, payload quirks §4.3).
+"""Microsoft SCIM Validator inventory (docs/identity-providers/entra.md §4.2, payload quirks §4.3).
 
 Tests 1–13 (users), 14–25 (groups) and the 7 preview tests, in the validator's run order,
 with the validator's payloads: a full user POST with roles primary "True" (a string), a
