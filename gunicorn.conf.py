@@ -25,7 +25,7 @@ import os
 
 from gunicorn.workers.gthread import ThreadWorker
 
-wsgi_app = "visitor_mgmt.wsgi:application"
+wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # One worker per core (WEB_CONCURRENCY, as platforms set it), a few threads each: requests
 # wait on PostgreSQL and SMTP more than on the CPU. (Sync workers served more requests per

@@ -150,7 +150,7 @@ def server_env(port):
         SCIM_RATE_LIMIT="1000000",
         SCIM_RATE_BURST="1000000",
         LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="visitor_mgmt.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONWARNINGS="ignore",
     )
     env.pop("CACHE_URL", None)  # the default local-memory cache

@@ -10,4 +10,4 @@ import os
 os.environ["DEBUG"] = "true"
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 
-from visitor_mgmt.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: E402,F403

@@ -11,7 +11,7 @@ INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONP
 def app_env(**settings_env):
     """The environment of a subprocess running the app with exactly ``settings_env``."""
     env = {name: os.environ[name] for name in INHERITED if name in os.environ}
-    env["DJANGO_SETTINGS_MODULE"] = "visitor_mgmt.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env.update({name: str(value) for name, value in settings_env.items()})
     return env
 

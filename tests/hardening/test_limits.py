@@ -17,7 +17,7 @@ import redis
 from django.conf import settings as django_settings
 from django.core.cache import caches
 
-import visitor_mgmt.settings as project_settings
+import config.settings as project_settings
 from scim_hosts import ratelimit
 from scim_hosts.models import ProvisioningEvent
 from tests.factories import HostFactory

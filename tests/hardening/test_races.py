@@ -17,7 +17,7 @@ import uuid
 import pytest
 from django.core.management import call_command
 
-import visitor_mgmt.settings as project_settings
+import config.settings as project_settings
 from scim_hosts.mapping import host_fields_from_document
 from scim_hosts.models import ScimToken
 from scim_hosts.preferences_services import token_rotate

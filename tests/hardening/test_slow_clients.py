@@ -46,7 +46,7 @@ def gunicorn_server(tmp_path):
         GUNICORN_CLIENT_TIMEOUT="2",  # short, so that the test need not wait 10 s
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "visitor_mgmt.wsgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,

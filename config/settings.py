@@ -51,7 +51,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 # The public address admins paste into Entra ID is built from this.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The product's apps come first so that their templates (registration/, 404.html, …)
+# win over the ones Django's admin ships under the same names.
 INSTALLED_APPS = [
+    "visitor_mgmt.apps.VisitorMgmtConfig",
+    "scim_hosts.apps.ScimHostsConfig",
+    "sso.apps.SsoConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,9 +67,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_scim",
     "axes",
-    "visitor_mgmt.apps.VisitorMgmtConfig",
-    "scim_hosts.apps.ScimHostsConfig",
-    "sso.apps.SsoConfig",
 ]
 
 # Single sign-on (wired by name only; the core never imports sso): password sign-in that
@@ -89,13 +91,13 @@ MIDDLEWARE = [
 # Paths that authenticate by bearer token only: no session, user or messages set up.
 STATELESS_PATH_PREFIXES = ("/scim/",)
 
-ROOT_URLCONF = "visitor_mgmt.urls"
-WSGI_APPLICATION = "visitor_mgmt.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],  # each app ships its own templates
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -200,7 +202,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
