@@ -63,7 +63,8 @@ USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PATCH_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-# Members per PATCH in the replay: Entra's batch size is undocumented (docs/identity-providers/entra.md §3); a
+# Members per PATCH in the replay: Entra's batch size is undocumented
+# (docs/identity-providers/entra.md §3); a
 # third party saw one member per PATCH, the gallery checks multi-member PATCHes.
 MEMBER_BATCH_SIZES = [1, 1, 1, 5, 10, 20, 50]
 

@@ -480,7 +480,8 @@ class ScimQTranspiler(Transpiler):
         return None
 
 
-# `attribute eq "string"`: the shape of Entra's matching query (docs/identity-providers/entra.md §1.2), sent before
+# `attribute eq "string"`: the shape of Entra's matching query (docs/identity-providers/entra.md
+# §1.2), sent before
 # every create. Strings with escapes or control characters take the general path.
 SIMPLE_EQUALITY = re.compile(r'\s*([A-Za-z]+)\s+eq\s+"([^"\\\x00-\x1f\x7f]+)"\s*', re.IGNORECASE)
 

@@ -6,7 +6,8 @@ one operation per key (keys are attribute paths such as ``name.givenName`` or
 applies them in order to a copy of the document; the caller cleans and validates the result
 as a whole and writes it in one go, so a PATCH with one bad operation changes nothing.
 
-Entra's habits it accepts (docs/identity-providers/entra.md §1.5–1.10, §3): capitalised ops; ``Add`` on a
+Entra's habits it accepts (docs/identity-providers/entra.md §1.5–1.10, §3): capitalised ops;
+``Add`` on a
 single-valued attribute (= replace); add/replace on ``emails[type eq "work"].value`` with
 no such element creates ``{"type": "work", "value": ...}``; the value of a filtered
 sub-attribute path given as ``[{"value": x}]``; ``null`` values clear; ``remove`` with a

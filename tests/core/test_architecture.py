@@ -1,4 +1,5 @@
-"""The core never depends on the directory connector (docs/architecture.md §2) nor on single sign-on:
+"""The core never depends on the directory connector (docs/architecture.md §2) nor on single
+sign-on:
 both depend on the core, never the other way round."""
 
 import ast

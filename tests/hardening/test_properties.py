@@ -8,7 +8,8 @@
 - an accepted write leaves the written host's columns equal to the projection of its stored
   document, the response equal to the next GET, and every other resource untouched.
 
-Requests are generated in two families: Entra-like (the shapes in docs/identity-providers/entra.md: capitalised ops,
+Requests are generated in two families: Entra-like (the shapes in docs/identity-providers/entra.md:
+capitalised ops,
 "True"/"False" strings, filtered sub-attribute paths, path-less dotted keys, member value
 lists, manager in every shape) and malformed (wrong JSON types for every attribute, unknown
 ops, broken paths, absurd nesting, text no database stores). tests/scim/test_fuzz.py covers

@@ -10,7 +10,8 @@ from tests.factories import HostFactory
 from tests.scim.conftest import CORE_USER, ENTERPRISE, SCIM_JSON, assert_error, assert_list, q
 from visitor_mgmt.models import Host, Source
 
-# Every attribute of Entra's default user mapping (docs/identity-providers/entra.md §2), plus the optional ones.
+# Every attribute of Entra's default user mapping (docs/identity-providers/entra.md §2), plus the
+# optional ones.
 FULL_USER = {
     "schemas": [CORE_USER, ENTERPRISE],
     "externalId": "alice",

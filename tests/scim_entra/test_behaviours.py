@@ -1,4 +1,5 @@
-"""docs/identity-providers/entra.md §9 — the 15 behaviours that matter most, each with its one-line test."""
+"""docs/identity-providers/entra.md §9 — the 15 behaviours that matter most, each with its one-line
+test."""
 
 import time
 import uuid

@@ -1,4 +1,5 @@
-"""Error paths, protocol details and discovery (docs/identity-providers/entra.md §1.11, §9.11, §9.12; docs/architecture.md §4).
+"""Error paths, protocol details and discovery (docs/identity-providers/entra.md §1.11, §9.11,
+§9.12; docs/architecture.md §4).
 
 Every error is a SCIM Error JSON with application/scim+json and "status" as a string,
 including framework-level 404/405/413; bad filters are 400 invalidFilter; paging follows

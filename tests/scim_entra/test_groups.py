@@ -1,4 +1,5 @@
-"""Scenarios 11, 13, 14, 15 — group create, rename, get, delete (docs/identity-providers/entra.md §1.10, §8).
+"""Scenarios 11, 13, 14, 15 — group create, rename, get, delete (docs/identity-providers/entra.md
+§1.10, §8).
 
 Groups are matched by displayName (case-insensitive, unique per account), created with
 the ADSCIM schema URN and no members, renamed by PATCH (204), fetched without members.

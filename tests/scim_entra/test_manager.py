@@ -1,4 +1,5 @@
-"""Scenario 9 — manager (enterprise extension reference). docs/identity-providers/entra.md §1.8, §8.9, §9.14.
+"""Scenario 9 — manager (enterprise extension reference). docs/identity-providers/entra.md §1.8,
+§8.9, §9.14.
 
 GET returns the manager under the enterprise extension as {"value": "<id>"} (never at the
 top level), or Entra re-sends it every cycle (azure-docs#11784).

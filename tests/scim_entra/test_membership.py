@@ -1,4 +1,5 @@
-"""Scenario 12 — group membership in every Entra shape (docs/identity-providers/entra.md §1.10.5–6, §8.12, §9.8, §9.9).
+"""Scenario 12 — group membership in every Entra shape (docs/identity-providers/entra.md §1.10.5–6,
+§8.12, §9.8, §9.9).
 
 Adds carry a value list ("$ref": null in default mode); removals come as a value list on a
 Remove (default) or as members[value eq "x"] (flag). Nothing may ever wipe the whole group,

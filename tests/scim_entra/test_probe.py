@@ -1,6 +1,7 @@
 """Scenario 1 — Test Connection and the random probe at the start of every cycle.
 
-docs/identity-providers/entra.md §1.1, §8.1, §9.1: an unknown userName/displayName answers 200 with an empty
+docs/identity-providers/entra.md §1.1, §8.1, §9.1: an unknown userName/displayName answers 200 with
+an empty
 ListResponse (never 404), and every credential problem answers 401 + WWW-Authenticate.
 """
 

@@ -1,6 +1,7 @@
 """Scenarios 2–4 — create a user, re-run (match path), duplicate guard.
 
-docs/identity-providers/entra.md §1.2–1.4, §8.2–8.4: Entra queries by userName first, POSTs only when nothing
+docs/identity-providers/entra.md §1.2–1.4, §8.2–8.4: Entra queries by userName first, POSTs only
+when nothing
 matches, and a 409 must agree with what the filter finds (case-insensitive userName).
 """
 
@@ -22,7 +23,8 @@ from visitor_mgmt.models import Host, Source
 
 ALICE = "alice@contoso.com"
 
-# TUT "Example 2" raw request (docs/identity-providers/entra.md §1.3): explicit nulls and the doc's URN typo.
+# TUT "Example 2" raw request (docs/identity-providers/entra.md §1.3): explicit nulls and the doc's
+# URN typo.
 EXAMPLE_2 = {
     "schemas": [
         "urn:ietf:params:scim:schemas:core:2.0:User",

@@ -1,6 +1,7 @@
 """Scenario 7 — Add (and Replace) on a filtered path with no match creates the element.
 
-docs/identity-providers/entra.md §1.5 (Keycloak#35, wire-server#5419, phone capture, scimgateway#117), §8.7, §9.6.
+docs/identity-providers/entra.md §1.5 (Keycloak#35, wire-server#5419, phone capture,
+scimgateway#117), §8.7, §9.6.
 """
 
 import copy

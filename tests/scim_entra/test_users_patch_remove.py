@@ -1,6 +1,7 @@
 """Clearing values: Entra sends Remove (default mode carries the old value, ref-code #87).
 
-docs/identity-providers/entra.md §1.5, §6 (#87: Remove with a value on emails[type eq "work"].value). A removed
+docs/identity-providers/entra.md §1.5, §6 (#87: Remove with a value on emails[type eq
+"work"].value). A removed
 attribute disappears from the GET and from the host; nothing else changes.
 """
 

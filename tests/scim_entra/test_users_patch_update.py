@@ -1,6 +1,7 @@
 """Scenarios 5 and 6 — update a user with Entra's PATCH bodies, in both modes.
 
-docs/identity-providers/entra.md §1.5 (TUT, laravel#34, ssoready#228), §3 (COMPAT default and flag samples),
+docs/identity-providers/entra.md §1.5 (TUT, laravel#34, ssoready#228), §3 (COMPAT default and flag
+samples),
 §8.5/8.6, §9.3, §9.7, §9.13. After every PATCH the GET must echo exactly what was sent.
 """
 
