@@ -77,7 +77,7 @@ test: lint node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
-	$(PY) bench/scim_bench.py
+	$(PY) -m bench.scim_bench
 
 # Mutation testing of the SCIM protocol code (config in setup.cfg [mutmut]); not run in CI,
 # about half an hour on 2 cores. SQLite, so each of the 2 workers has its own test database.

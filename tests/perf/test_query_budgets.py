@@ -1,6 +1,6 @@
 """Query budgets that hold whatever the size of the account or group (docs/architecture.md §7).
 
-The SCIM benchmark (bench/scim_bench.py) measures the same requests at 1,000 / 100,000 hosts
+The SCIM benchmark (bench/scim_bench/) measures the same requests at 1,000 / 100,000 hosts
 and 10 / 20,000 members; these tests lock its query counts in at sizes a test can afford.
 Counts are SQL statements; a write adds BEGIN and COMMIT around them (not counted here: the
 test's own transaction turns them into savepoints).
