@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from visitor_mgmt.kiosk.device import device_for_request
-from visitor_mgmt.services.kiosk import (
+from visitor_mgmt.kiosk.services import (
     MIN_QUERY_LENGTH,
     kiosk_groups,
     kiosk_host_search,

@@ -10,8 +10,8 @@ from functools import wraps
 from django.conf import settings
 from django.shortcuts import render
 
+from visitor_mgmt.kiosk.services import kiosk_device_authenticate
 from visitor_mgmt.models import Account
-from visitor_mgmt.services.kiosk import kiosk_device_authenticate
 
 COOKIE_NAME = "vm_kiosk"
 COOKIE_SALT = "visitor_mgmt.kiosk.device"

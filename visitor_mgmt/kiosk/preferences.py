@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from visitor_mgmt.kiosk.forms import DeviceForm, KioskSettingsForm
-from visitor_mgmt.preferences import PreferencesSection, register_preferences_section
+from visitor_mgmt.preferences import PreferencesSection
 
 
 def get_context(request, account):
@@ -29,13 +29,10 @@ def get_context(request, account):
     }
 
 
-def register():
-    register_preferences_section(
-        PreferencesSection(
-            key="kiosk",
-            title="Kiosk",
-            template="kiosk/preferences_section.html",
-            get_context=get_context,
-            order=20,
-        )
-    )
+SECTION = PreferencesSection(
+    key="kiosk",
+    title="Kiosk",
+    template="kiosk/preferences_section.html",
+    get_context=get_context,
+    order=20,
+)

@@ -8,13 +8,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from visitor_mgmt.kiosk.forms import ActivateForm, DeviceForm, KioskSettingsForm
-from visitor_mgmt.models import KioskDevice
-from visitor_mgmt.permissions import account_admin_required
-from visitor_mgmt.services.kiosk import (
+from visitor_mgmt.kiosk.services import (
     kiosk_device_create,
     kiosk_device_revoke,
     kiosk_settings_update,
 )
+from visitor_mgmt.models import KioskDevice
+from visitor_mgmt.permissions import account_admin_required
 
 PREFERENCES_KIOSK = "/preferences/#kiosk"
 

@@ -17,8 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from visitor_mgmt.kiosk.device import kiosk_device_required, set_device_cookie
 from visitor_mgmt.kiosk.forms import ActivateForm, SignOutForm, VisitorForm
-from visitor_mgmt.models import Account, HostGroup, Visit
-from visitor_mgmt.services.kiosk import (
+from visitor_mgmt.kiosk.services import (
     MIN_QUERY_LENGTH,
     kiosk_device_authenticate,
     kiosk_display_name,
@@ -28,6 +27,7 @@ from visitor_mgmt.services.kiosk import (
     search_rate_limited,
     search_retry_after,
 )
+from visitor_mgmt.models import Account, HostGroup, Visit
 from visitor_mgmt.services.text import match_key
 from visitor_mgmt.services.visits import (
     is_reception_visit,

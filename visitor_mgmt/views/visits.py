@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from visitor_mgmt.kiosk.forms import VisitFilterForm
+from visitor_mgmt.forms import VisitFilterForm
 from visitor_mgmt.models import Host, Visit
 from visitor_mgmt.permissions import account_member_required
 from visitor_mgmt.services.visits import visit_sign_out, visit_target_label, visits_for_account
