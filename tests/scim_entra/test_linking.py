@@ -27,7 +27,7 @@ from tests.scim_entra.conftest import (
     tut_user,
     users_filter,
 )
-from visitor_mgmt.kiosk.services import kiosk_host_search
+from visitor_mgmt.kiosk.selectors import kiosk_host_search
 from visitor_mgmt.models import Host, HostGroup, Source, Visit
 
 pytestmark = pytest.mark.django_db

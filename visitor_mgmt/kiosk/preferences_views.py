@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from visitor_mgmt.kiosk.forms import ActivateForm, DeviceForm, KioskSettingsForm
+from visitor_mgmt.kiosk.selectors import kiosk_device_get
 from visitor_mgmt.kiosk.services import (
     kiosk_device_create,
     kiosk_device_revoke,
@@ -72,7 +74,10 @@ def device_create(request):
 @require_POST
 @account_admin_required
 def device_revoke(request, device_id):
-    device = get_object_or_404(KioskDevice, pk=device_id, account=request.account)
+    try:
+        device = kiosk_device_get(account=request.account, device_id=device_id)
+    except KioskDevice.DoesNotExist:
+        raise Http404("No such kiosk device in this account.") from None
     kiosk_device_revoke(device=device)
     messages.success(request, f"“{device.name}” can no longer run the kiosk.")
     return redirect(PREFERENCES_KIOSK)
