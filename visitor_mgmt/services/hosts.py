@@ -100,18 +100,15 @@ def _check_host_rules(*, account, values, check_email=True, exclude_pk=None):
         raise ValidationError(errors)
 
 
-def host_create(*, account, source=Source.MANUAL, **values):
-    """Create a host. People's hosts (manual, CSV) must pass the rules of ``_check_host_rules``."""
+def _new_host_values(*, account, source, values):
     cleaned = _clean_host_values(values)
     if source != Source.DIRECTORY:
         _check_host_rules(account=account, values=cleaned)
-    host = Host(account=account, source=source, **cleaned)
-    host.save(force_insert=True)
-    return host
+    return cleaned
 
 
-def host_update(*, host, via_directory=False, **values):
-    """Apply ``values`` to ``host``; saves only the columns that changed."""
+def _changed_host_values(*, host, via_directory, values):
+    """(cleaned values, names of the columns they change), once every rule passed."""
     ensure_editable(host, via_directory=via_directory)
     if host.is_deleted:
         raise ValidationError("A deleted host cannot be changed.")
@@ -125,6 +122,29 @@ def host_update(*, host, via_directory=False, **values):
             check_email="email" in changed,
             exclude_pk=host.pk,
         )
+    return cleaned, changed
+
+
+def host_check(*, account, host=None, **values):
+    """Raise what ``host_create`` (``host`` None) or ``host_update`` would raise for
+    ``values``, writing nothing: for forms that show errors before they save (the admin)."""
+    if host is None:
+        _new_host_values(account=account, source=Source.MANUAL, values=values)
+    else:
+        _changed_host_values(host=host, via_directory=False, values=values)
+
+
+def host_create(*, account, source=Source.MANUAL, **values):
+    """Create a host. People's hosts (manual, CSV) must pass the rules of ``_check_host_rules``."""
+    cleaned = _new_host_values(account=account, source=source, values=values)
+    host = Host(account=account, source=source, **cleaned)
+    host.save(force_insert=True)
+    return host
+
+
+def host_update(*, host, via_directory=False, **values):
+    """Apply ``values`` to ``host``; saves only the columns that changed."""
+    cleaned, changed = _changed_host_values(host=host, via_directory=via_directory, values=values)
     for name in changed:
         setattr(host, name, cleaned[name])
     if changed:
@@ -196,28 +216,50 @@ def _save_group_checked(group, **save_kwargs):
         raise _group_name_taken(group.name) from exc
 
 
-def host_group_create(*, account, source=Source.MANUAL, **values):
+def _new_group_values(*, account, source, values):
     cleaned = _clean_group_values(values)
     if "name" not in cleaned:
         raise ValidationError({"name": "A group needs a name."})
-    group = HostGroup(account=account, source=source, **cleaned)
-    if source == Source.DIRECTORY:
-        group.save(force_insert=True)
-        return group
-    group.name = group.name.strip()
-    _check_group_name(account=account, name=group.name)
-    _save_group_checked(group, force_insert=True)
-    return group
+    if source != Source.DIRECTORY:
+        cleaned["name"] = cleaned["name"].strip()
+        _check_group_name(account=account, name=cleaned["name"])
+    return cleaned
 
 
-def host_group_update(*, group, via_directory=False, **values):
+def _changed_group_values(*, group, via_directory, values):
+    """(cleaned values, names of the columns they change), once every rule passed."""
     ensure_editable(group, via_directory=via_directory)
     cleaned = _clean_group_values(values)
     if "name" in cleaned and not via_directory:
         cleaned["name"] = cleaned["name"].strip()
         if cleaned["name"] != group.name:
             _check_group_name(account=group.account_id, name=cleaned["name"], exclude_pk=group.pk)
-    changed = [name for name, value in cleaned.items() if getattr(group, name) != value]
+    return cleaned, [name for name, value in cleaned.items() if getattr(group, name) != value]
+
+
+def host_group_check(*, account, group=None, **values):
+    """Raise what ``host_group_create`` (``group`` None) or ``host_group_update`` would
+    raise for ``values``, writing nothing (see ``host_check``)."""
+    if group is None:
+        _new_group_values(account=account, source=Source.MANUAL, values=values)
+    else:
+        _changed_group_values(group=group, via_directory=False, values=values)
+
+
+def host_group_create(*, account, source=Source.MANUAL, **values):
+    cleaned = _new_group_values(account=account, source=source, values=values)
+    group = HostGroup(account=account, source=source, **cleaned)
+    if source == Source.DIRECTORY:
+        group.save(force_insert=True)
+        return group
+    _save_group_checked(group, force_insert=True)
+    return group
+
+
+def host_group_update(*, group, via_directory=False, **values):
+    cleaned, changed = _changed_group_values(
+        group=group, via_directory=via_directory, values=values
+    )
     for name in changed:
         setattr(group, name, cleaned[name])
     if changed and via_directory:
