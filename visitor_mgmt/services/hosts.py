@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from visitor_mgmt.models import HOST_PERSON_FIELDS, Host, HostGroup, HostGroupMembership, Source
 from visitor_mgmt.services.text import normalise_email, normalise_host_values
+from visitor_mgmt.sql import MEMBER_BATCH, insert_group_members
 
 PERSON_FIELDS = HOST_PERSON_FIELDS  # the name the form, CSV, admin and API import
 
@@ -286,45 +287,6 @@ def _clean_public_ids(public_ids):
     ]
 
 
-# Ids per INSERT: well under every backend's limit on query parameters.
-MEMBER_BATCH = 500
-
-
-def _insert_members(group, ids, *, by="id"):
-    """Add the live hosts of the group's account among ``ids`` that are not members yet.
-
-    ``ids`` are host primary keys, or public ids (prepared for the database) with
-    ``by="public_id"``. One ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per batch: the
-    SELECT keeps only live hosts of the group's own account (tenant scoping in SQL), the
-    unique constraint makes existing members and parallel requests adding the same member
-    a no-op, and the row count says how many were new. The group's current members are
-    never read, so the cost does not depend on the size of the group. Returns how many
-    were added.
-    """
-    if not ids:
-        return 0
-    qn = connection.ops.quote_name
-    membership, host = HostGroupMembership._meta, Host._meta
-    created_at = membership.get_field("created_at").get_db_prep_save(timezone.now(), connection)
-    added = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), MEMBER_BATCH):
-            batch = ids[start : start + MEMBER_BATCH]
-            # Quoted names from the models; every value is a parameter.
-            cursor.execute(
-                f"INSERT INTO {qn(membership.db_table)}"  # noqa: S608
-                f" ({qn('group_id')}, {qn('host_id')}, {qn('created_at')})"
-                f" SELECT %s, h.{qn('id')}, %s FROM {qn(host.db_table)} h"
-                f" WHERE h.{qn('account_id')} = %s AND h.{qn('deleted_at')} IS NULL"
-                f" AND h.{qn(by)} IN ({', '.join(['%s'] * len(batch))})"
-                f" ORDER BY h.{qn('id')}"
-                " ON CONFLICT DO NOTHING",
-                [group.pk, created_at, group.account_id, *batch],
-            )
-            added += max(cursor.rowcount, 0)
-    return added
-
-
 def host_group_members_add(*, group, host_ids=(), host_public_ids=(), via_directory=False):
     """Add hosts, given by primary key or by public id, to a group; returns how many were new.
 
@@ -339,9 +301,9 @@ def host_group_members_add(*, group, host_ids=(), host_public_ids=(), via_direct
         batches.append((_clean_public_ids(host_public_ids), "public_id"))
     if sum(len(ids) for ids, _ in batches) <= MEMBER_BATCH and len(batches) <= 1:
         # One statement (or none): atomic by itself.
-        return sum(_insert_members(group, ids, by=by) for ids, by in batches)
+        return sum(insert_group_members(group, ids, by=by) for ids, by in batches)
     with transaction.atomic(savepoint=False):
-        return sum(_insert_members(group, ids, by=by) for ids, by in batches)
+        return sum(insert_group_members(group, ids, by=by) for ids, by in batches)
 
 
 def host_group_members_remove(*, group, host_ids=(), host_public_ids=(), via_directory=False):
@@ -370,7 +332,7 @@ def host_group_members_set(*, group, host_ids, via_directory=False):
     ids = _clean_ids(host_ids)
     with transaction.atomic(savepoint=False):
         HostGroupMembership.objects.filter(group=group).exclude(host_id__in=ids).delete()
-        return _insert_members(group, ids)
+        return insert_group_members(group, ids)
 
 
 def host_adopt_for_directory(*, host):
