@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from visitor_mgmt.models import Account, Host, HostGroup, KioskDevice, Membership, Visit
 from visitor_mgmt.services import hosts as host_services
+from visitor_mgmt.views.common import add_service_errors
 
 
 class MembershipInline(admin.TabularInline):
@@ -83,7 +84,7 @@ class ServiceWritesAdmin(admin.ModelAdmin):
                 except host_services.DirectoryManagedError as exc:
                     raise PermissionDenied(str(exc)) from exc
                 except ValidationError as exc:
-                    self.add_error(None, exc)
+                    add_service_errors(self, exc)
                 return cleaned
 
         return ServiceCheckedForm

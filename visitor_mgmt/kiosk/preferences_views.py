@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -15,8 +14,8 @@ from visitor_mgmt.kiosk.services import (
     kiosk_device_revoke,
     kiosk_settings_update,
 )
-from visitor_mgmt.models import KioskDevice
 from visitor_mgmt.permissions import account_admin_required
+from visitor_mgmt.views.common import found_or_404
 
 PREFERENCES_KIOSK = "/preferences/#kiosk"
 
@@ -74,10 +73,12 @@ def device_create(request):
 @require_POST
 @account_admin_required
 def device_revoke(request, device_id):
-    try:
-        device = kiosk_device_get(account=request.account, device_id=device_id)
-    except KioskDevice.DoesNotExist:
-        raise Http404("No such kiosk device in this account.") from None
+    device = found_or_404(
+        kiosk_device_get,
+        "No such kiosk device in this account.",
+        account=request.account,
+        device_id=device_id,
+    )
     kiosk_device_revoke(device=device)
     messages.success(request, f"“{device.name}” can no longer run the kiosk.")
     return redirect(PREFERENCES_KIOSK)

@@ -4,13 +4,12 @@ import csv
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from visitor_mgmt.forms import VisitFilterForm
-from visitor_mgmt.models import Visit
 from visitor_mgmt.permissions import account_member_required
 from visitor_mgmt.selectors import (
     host_by_public_id,
@@ -19,6 +18,7 @@ from visitor_mgmt.selectors import (
     visits_for_account,
 )
 from visitor_mgmt.services.visits import visit_sign_out
+from visitor_mgmt.views.common import found_or_404
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
@@ -130,10 +130,9 @@ def visit_export(request):
 @account_member_required
 def visit_sign_out_view(request, visit_id):
     """Reception signs a visitor out on their behalf."""
-    try:
-        visit = visit_get(account=request.account, visit_id=visit_id)
-    except Visit.DoesNotExist:
-        raise Http404("No such visit in this account.") from None
+    visit = found_or_404(
+        visit_get, "No such visit in this account.", account=request.account, visit_id=visit_id
+    )
     visit_sign_out(visit=visit)
     back = request.POST.get("next", "")
     if not back.startswith("/visits/"):
