@@ -6,8 +6,6 @@
 - a friendly answer when the database is unreachable (DatabaseUnavailableMiddleware).
 """
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.messages import middleware as messages_middleware
@@ -16,10 +14,6 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 
 from visitor_mgmt.db_status import diagnose, log_unavailable
-
-logger = logging.getLogger(__name__)
-
-RETRY_AFTER_SECONDS = 30
 
 # Django's browser-state middleware, stepping aside for stateless API paths.
 #
@@ -73,6 +67,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.CSP)
         return response
+
+
+RETRY_AFTER_SECONDS = 30
 
 
 class DatabaseUnavailableMiddleware:
