@@ -10,35 +10,31 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+# django-environ reads and casts every variable below. Booleans: true/yes/on/1 (any case)
+# and other non-zero numbers are on, anything else off. Lists: comma-separated, spaces
+# around items ignored.
+env = environ.Env()
 
 
-def env_int(name, default):
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+def literal(name, default=""):
+    """A free-text value exactly as written. django-environ reads a value beginning with "$"
+    as the name of another variable; for a secret that would silently swap the key (Django's
+    own get_random_secret_key starts one in fifty keys with "$"), so secrets, passwords and
+    URLs bypass it."""
+    return os.environ.get(name, default)
 
 
-def env_list(name, default):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-DEBUG = env_bool("DEBUG", False)
+DEBUG = env.bool("DEBUG", default=False)
 
 # No fallback key, not even with DEBUG on: a known key makes sessions and kiosk cookies
 # forgeable. `make run` keeps a random key of its own in .dev-secret-key; tests set one.
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = literal("SECRET_KEY")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set in the environment (e.g. "
@@ -46,10 +42,16 @@ if not SECRET_KEY:
         "`make run` sets one for local development."
     )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+ALLOWED_HOSTS = [
+    host
+    for host in env.list(
+        "ALLOWED_HOSTS", cast=str.strip, default=["localhost", "127.0.0.1", "[::1]", "testserver"]
+    )
+    if host
+]
 
 # The public address admins paste into Entra ID is built from this.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # The product's apps come first so that their templates (registration/, 404.html, …)
 # win over the ones Django's admin ships under the same names.
@@ -75,12 +77,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's session, authentication and messages middleware, skipped for the
-    # bearer-token paths in STATELESS_PATH_PREFIXES only (see visitor_mgmt/stateless.py).
-    "visitor_mgmt.stateless.SessionMiddleware",
+    # bearer-token paths in STATELESS_PATH_PREFIXES only (see visitor_mgmt/middleware.py).
+    "visitor_mgmt.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "visitor_mgmt.stateless.AuthenticationMiddleware",
-    "visitor_mgmt.stateless.MessageMiddleware",
+    "visitor_mgmt.middleware.AuthenticationMiddleware",
+    "visitor_mgmt.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "visitor_mgmt.middleware.SecurityHeadersMiddleware",
     "visitor_mgmt.middleware.DatabaseUnavailableMiddleware",
@@ -112,10 +114,10 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        literal("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         # Persistent connections save a connect per request on PostgreSQL; health checks
         # drop a connection the server closed (restart, idle timeout) instead of failing.
-        conn_max_age=env_int("CONN_MAX_AGE", 600),
+        conn_max_age=env.int("CONN_MAX_AGE", default=600),
         conn_health_checks=True,
     )
 }
@@ -140,21 +142,23 @@ else:
         # filters and inserts run thousands of times a minute). DB_PREPARE_THRESHOLD=0
         # turns preparing off, e.g. behind a transaction-pooling PgBouncer.
         db_options.setdefault("server_side_binding", True)
-        db_options.setdefault("prepare_threshold", env_int("DB_PREPARE_THRESHOLD", 5) or None)
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
-        "TEST_DATABASE_NAME", "test_visitor_mgmt"
+        db_options.setdefault(
+            "prepare_threshold", env.int("DB_PREPARE_THRESHOLD", default=5) or None
+        )
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+        "TEST_DATABASE_NAME", default="test_visitor_mgmt"
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHE_URL = literal("CACHE_URL")
 if CACHE_URL.startswith("redis"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             # Several deployments (or test runs) may share one Redis database.
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
         }
     }
 else:
@@ -181,15 +185,15 @@ AUTHENTICATION_BACKENDS = [
     "sso.backends.SsoBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client address is the connection's peer unless TRUSTED_PROXY_COUNT proxies (that
 # append to X-Forwarded-For) stand in front: then it is the address the outermost of them
 # saw. Never trust the header without a proxy: clients could name any address.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "visitor_mgmt.client_address.client_address"
 
 LOGIN_URL = "login"
@@ -197,12 +201,12 @@ LOGIN_REDIRECT_URL = "hosts:list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -215,18 +219,18 @@ STORAGES = {
 }
 
 # E-mail: console in development, SMTP from the environment in production.
-EMAIL_BACKEND = os.environ.get(
+EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    default="django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Visitor Management <noreply@localhost>")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = literal("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = literal("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = literal("DEFAULT_FROM_EMAIL", "Visitor Management <noreply@localhost>")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -251,13 +255,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = [
+    origin for origin in env.list("CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[]) if origin
+]
 
 LOGGING = {
     "version": 1,
@@ -267,7 +273,7 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own default handlers would bypass the filter: everything goes to root.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
@@ -309,22 +315,22 @@ SCIM_SERVICE_PROVIDER = {
     "SCHEMAS_GETTER": "scim_hosts.discovery.schemas",
 }
 # Provisioning-log rows older than this are purged by `purge_provisioning_log`.
-SCIM_LOG_RETENTION_DAYS = env_int("SCIM_LOG_RETENTION_DAYS", 90)
+SCIM_LOG_RETENTION_DAYS = env.int("SCIM_LOG_RETENTION_DAYS", default=90)
 # Requests per second per account, sustained (0 turns the limit off), and how many may
 # arrive at once; see scim_hosts/ratelimit.py.
-SCIM_RATE_LIMIT = env_int("SCIM_RATE_LIMIT", 200)
-SCIM_RATE_BURST = env_int("SCIM_RATE_BURST", 100)
-SCIM_MAX_BODY_BYTES = env_int("SCIM_MAX_BODY_BYTES", 1024 * 1024)
+SCIM_RATE_LIMIT = env.int("SCIM_RATE_LIMIT", default=200)
+SCIM_RATE_BURST = env.int("SCIM_RATE_BURST", default=100)
+SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
 # The stored SCIM document of one host or group (what GET returns), as JSON.
-SCIM_MAX_RESOURCE_BYTES = env_int("SCIM_MAX_RESOURCE_BYTES", 64 * 1024)
+SCIM_MAX_RESOURCE_BYTES = env.int("SCIM_MAX_RESOURCE_BYTES", default=64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(SCIM_MAX_BODY_BYTES, 2_621_440)
 
 # --- Single sign-on (OpenID Connect; see docs/single-sign-on.md) ---
 # Plain-HTTP providers are refused except on a loopback address with this on (a provider
 # run on the developer's machine); production providers speak HTTPS.
-SSO_ALLOW_HTTP_LOOPBACK = env_bool("SSO_ALLOW_HTTP_LOOPBACK", False)
-SSO_HTTP_TIMEOUT = env_int("SSO_HTTP_TIMEOUT", 10)
+SSO_ALLOW_HTTP_LOOPBACK = env.bool("SSO_ALLOW_HTTP_LOOPBACK", default=False)
+SSO_HTTP_TIMEOUT = env.int("SSO_HTTP_TIMEOUT", default=10)
 # Seconds of clock difference tolerated on an ID token's exp/iat.
-SSO_CLOCK_LEEWAY = env_int("SSO_CLOCK_LEEWAY", 60)
+SSO_CLOCK_LEEWAY = env.int("SSO_CLOCK_LEEWAY", default=60)
 # A session begun through the provider lasts this long: the provider is asked again after.
-SSO_SESSION_SECONDS = env_int("SSO_SESSION_SECONDS", 12 * 3600)
+SSO_SESSION_SECONDS = env.int("SSO_SESSION_SECONDS", default=12 * 3600)

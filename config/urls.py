@@ -14,6 +14,6 @@ urlpatterns = [
     # Single sign-on, wired by name only too.
     path("sso/", include("sso.urls")),
     path("preferences/sso/", include("sso.preferences_urls")),
-    path("", include("visitor_mgmt.kiosk.urls")),
-    path("", include("visitor_mgmt.urls_pages")),
+    path("", include("visitor_mgmt.urls.kiosk")),
+    path("", include("visitor_mgmt.urls.pages")),
 ]

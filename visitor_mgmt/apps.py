@@ -6,6 +6,8 @@ class VisitorMgmtConfig(AppConfig):
     verbose_name = "Visitor Management"
 
     def ready(self):
-        from visitor_mgmt import preferences
+        from visitor_mgmt.kiosk import preferences as kiosk_preferences
+        from visitor_mgmt.preferences import GENERAL_SECTION, register_preferences_section
 
-        preferences.register_core_sections()
+        register_preferences_section(GENERAL_SECTION)
+        register_preferences_section(kiosk_preferences.SECTION)

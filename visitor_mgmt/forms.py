@@ -108,3 +108,21 @@ class HostImportForm(forms.Form):
         form.full_clean()
         form.errors["file"] = form.error_class([message], renderer=form.renderer)
         return form
+
+
+class VisitFilterForm(forms.Form):
+    host = forms.CharField(label="Host or group", required=False, max_length=200)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    host_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("“From” must not be after “To”.")
+        return cleaned

@@ -1,9 +1,10 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import JsonResponse
 
 from visitor_mgmt.db_status import UNREACHABLE, Unavailable, diagnose, log_unavailable
+from visitor_mgmt.sql import ping
 
 
 def healthz(request):
@@ -16,9 +17,7 @@ def readyz(request):
     it is unreachable or the settings are wrong (``misconfigured``), and ``reason`` what to
     look at (never a credential)."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        ping()
     except DatabaseError as exc:
         unavailable = diagnose(exc) or Unavailable(UNREACHABLE, "the database failed a query")
         log_unavailable(unavailable, exc, "readyz")

@@ -76,9 +76,6 @@ class HostQuerySet(models.QuerySet):
         """Hosts that were not deleted (tombstones are kept only for visit history)."""
         return self.filter(deleted_at__isnull=True)
 
-    def for_account(self, account):
-        return self.filter(account=account)
-
 
 class Host(models.Model):
     """An employee a visitor can come to see."""

@@ -1,7 +1,8 @@
 """The Preferences page's section registry.
 
 Apps contribute sections from their ``AppConfig.ready()`` so the core page can show them
-without importing those apps.
+without importing those apps. This module imports nothing of the product: section modules
+(e.g. visitor_mgmt/kiosk/preferences.py) import it, and ``ready()`` registers them.
 """
 
 from collections.abc import Callable
@@ -29,15 +30,6 @@ def preferences_sections():
     return sorted(_sections.values(), key=lambda s: (s.order, s.title))
 
 
-def register_core_sections():
-    register_preferences_section(
-        PreferencesSection(
-            key="general",
-            title="General",
-            template="preferences/general.html",
-            order=0,
-        )
-    )
-    from visitor_mgmt.kiosk import preferences as kiosk_preferences  # here: import cycle
-
-    kiosk_preferences.register()
+GENERAL_SECTION = PreferencesSection(
+    key="general", title="General", template="preferences/general.html", order=0
+)

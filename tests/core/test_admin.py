@@ -3,8 +3,9 @@
 import pytest
 from django.contrib import admin
 
-from tests.factories import HostFactory, UserFactory
+from tests.factories import HostFactory, HostGroupFactory, UserFactory
 from visitor_mgmt.models import Account, Host, HostGroup, KioskDevice, Membership, Visit
+from visitor_mgmt.services.hosts import HOST_EMAIL_TAKEN, HOST_NAME_REQUIRED, PERSON_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,72 @@ def test_tombstones_are_hidden_in_the_admin(superuser_client, account):
     gone = HostFactory(account=account, deleted_at="2024-01-01T00:00Z")
     response = superuser_client.get("/admin/visitor_mgmt/host/")
     assert gone not in response.context["cl"].result_list
+
+
+# The admin writes hosts and groups through the same services as the pages: their rules
+# hold here too, and a refusal is a form error on the admin page, never a 500.
+
+
+def host_admin_data(account, **values):
+    data = {"account": account.pk, "is_active": "on"}
+    data |= dict.fromkeys(PERSON_FIELDS, "")
+    return data | values
+
+
+def test_admin_host_takes_the_service_rules(superuser_client, account, host):
+    url = "/admin/visitor_mgmt/host/add/"
+    taken = host_admin_data(account, first_name="Copy", email="JANE.DOE@acme.example")
+    response = superuser_client.post(url, taken)
+    assert response.status_code == 200
+    assert HOST_EMAIL_TAKEN in response.context["adminform"].form.errors["email"]
+    nameless = host_admin_data(account, email="nobody@acme.example")
+    response = superuser_client.post(url, nameless)
+    assert response.status_code == 200
+    assert HOST_NAME_REQUIRED in response.context["adminform"].form.errors["first_name"]
+    assert not Host.objects.filter(first_name="Copy").exists()
+    assert not Host.objects.filter(email="nobody@acme.example").exists()
+
+
+def test_admin_host_is_normalised_like_every_other_write(superuser_client, account):
+    data = host_admin_data(account, first_name="  Ann\u200b  Lee ", email="ann@acme.example")
+    response = superuser_client.post("/admin/visitor_mgmt/host/add/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = Host.objects.get(account=account, email="ann@acme.example")
+    assert created.first_name == "Ann Lee"
+    assert created.source == "manual"
+
+
+def test_admin_host_edit_keeps_the_account(superuser_client, host, other_account):
+    url = f"/admin/visitor_mgmt/host/{host.pk}/change/"
+    data = host_admin_data(other_account, first_name="Janet", email=host.email)
+    response = superuser_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    host.refresh_from_db()
+    assert host.first_name == "Janet"
+    assert host.account.slug == "acme"  # a host never moves to another tenant
+
+
+def test_admin_group_name_rules_are_the_services(superuser_client, account, group):
+    other = HostGroupFactory(account=account, name="Visitors")
+    response = superuser_client.post(
+        "/admin/visitor_mgmt/hostgroup/add/", {"account": account.pk, "name": "  reception "}
+    )
+    assert response.status_code == 200
+    assert "already exists" in str(response.context["adminform"].form.errors["name"])
+    url = f"/admin/visitor_mgmt/hostgroup/{other.pk}/change/"
+    response = superuser_client.post(url, {"name": "RECEPTION"})
+    assert response.status_code == 200
+    assert "already exists" in str(response.context["adminform"].form.errors["name"])
+    response = superuser_client.post(url, {"name": "  Guests  "})
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert other.name == "Guests"  # stripped by the service, as on the group page
+    assert HostGroup.objects.filter(account=account).count() == 2
+
+
+def test_admin_group_delete_goes_through_the_service(superuser_client, group, directory_group):
+    response = superuser_client.post(
+        f"/admin/visitor_mgmt/hostgroup/{group.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not HostGroup.objects.filter(pk=group.pk).exists()

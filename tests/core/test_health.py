@@ -1,7 +1,7 @@
 import pytest
 from django.db import DatabaseError
 
-from visitor_mgmt import health
+from visitor_mgmt import health, sql
 
 
 def test_healthz_answers_without_touching_the_database(db, client, django_assert_num_queries):
@@ -27,7 +27,7 @@ def test_readyz_answers_503_when_the_database_fails(rf, monkeypatch):
         def __exit__(self, *exc):
             return False
 
-    monkeypatch.setattr(health.connection, "cursor", lambda: BrokenCursor())
+    monkeypatch.setattr(sql.connection, "cursor", lambda: BrokenCursor())
     response = health.readyz(rf.get("/readyz"))
     assert response.status_code == 503
     assert b"unreachable" in response.content

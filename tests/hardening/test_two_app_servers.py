@@ -380,7 +380,7 @@ def test_interleaved_scim_writes_from_both_servers_keep_one_state(servers):
 
 
 def test_a_kiosk_enabled_through_one_server_works_on_the_other_until_revoked(servers):
-    from visitor_mgmt.services.kiosk import kiosk_device_create, kiosk_device_revoke
+    from visitor_mgmt.kiosk.services import kiosk_device_create, kiosk_device_revoke
 
     a, b = servers
     account = AccountFactory(name="Lobby", slug="lobby")

@@ -4,7 +4,7 @@ from django.test import Client
 
 from tests.browser_support import chromium, new_page, plain_http_cookies  # noqa: F401
 from tests.kiosk.helpers import closed_port
-from visitor_mgmt.services.kiosk import kiosk_device_create
+from visitor_mgmt.kiosk.services import kiosk_device_create
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from tests.factories import AccountFactory, MembershipFactory
 from visitor_mgmt.kiosk.device import COOKIE_NAME
+from visitor_mgmt.kiosk.services import kiosk_device_create
 from visitor_mgmt.models import Account, KioskDevice, Membership
-from visitor_mgmt.services.kiosk import kiosk_device_create
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.core import mail
 from tests.browser_support import axe_violations
 from tests.conftest import PASSWORD
 from tests.factories import HostFactory, HostGroupFactory, HostGroupMembershipFactory
+from visitor_mgmt.kiosk.services import kiosk_device_create
 from visitor_mgmt.models import KioskDevice, Visit
-from visitor_mgmt.services.kiosk import kiosk_device_create
 
 pytestmark = pytest.mark.browser
 

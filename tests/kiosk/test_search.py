@@ -14,8 +14,8 @@ from tests.factories import (
     HostGroupMembershipFactory,
 )
 from tests.kiosk.helpers import visitor
+from visitor_mgmt.kiosk.services import kiosk_device_create
 from visitor_mgmt.services.hosts import host_delete, host_update
-from visitor_mgmt.services.kiosk import kiosk_device_create
 
 pytestmark = pytest.mark.django_db
 

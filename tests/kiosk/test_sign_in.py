@@ -136,7 +136,7 @@ def test_welcome_token_of_another_account_is_ignored(
 ):
     from django.test import Client
 
-    from visitor_mgmt.services.kiosk import kiosk_device_create
+    from visitor_mgmt.kiosk.services import kiosk_device_create
 
     other = AccountFactory()
     other_host = HostFactory(account=other)

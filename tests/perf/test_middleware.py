@@ -38,4 +38,4 @@ def test_pages_keep_sessions_and_messages(admin_client):
 def test_django_checks_still_find_the_middleware():
     names = settings.MIDDLEWARE
     assert "django.middleware.csrf.CsrfViewMiddleware" in names
-    assert "visitor_mgmt.stateless.SessionMiddleware" in names
+    assert "visitor_mgmt.middleware.SessionMiddleware" in names

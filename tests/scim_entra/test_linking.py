@@ -27,8 +27,8 @@ from tests.scim_entra.conftest import (
     tut_user,
     users_filter,
 )
+from visitor_mgmt.kiosk.selectors import kiosk_host_search
 from visitor_mgmt.models import Host, HostGroup, Source, Visit
-from visitor_mgmt.services.kiosk import kiosk_host_search
 
 pytestmark = pytest.mark.django_db
 

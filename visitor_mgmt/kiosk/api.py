@@ -10,13 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from visitor_mgmt.kiosk.device import device_for_request
-from visitor_mgmt.services.kiosk import (
-    MIN_QUERY_LENGTH,
-    kiosk_groups,
-    kiosk_host_search,
-    search_rate_limited,
-    search_retry_after,
-)
+from visitor_mgmt.kiosk.selectors import MIN_QUERY_LENGTH, kiosk_groups, kiosk_host_search
+from visitor_mgmt.kiosk.services import search_rate_limited, search_retry_after
 
 
 class KioskHostSearchView(APIView):

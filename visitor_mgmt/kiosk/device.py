@@ -10,8 +10,8 @@ from functools import wraps
 from django.conf import settings
 from django.shortcuts import render
 
-from visitor_mgmt.models import Account
-from visitor_mgmt.services.kiosk import kiosk_device_authenticate
+from visitor_mgmt.kiosk.services import kiosk_device_authenticate
+from visitor_mgmt.selectors import account_get_by_slug
 
 COOKIE_NAME = "vm_kiosk"
 COOKIE_SALT = "visitor_mgmt.kiosk.device"
@@ -35,7 +35,7 @@ def set_device_cookie(response, device, raw_key):
 
 def device_for_request(request, account_slug):
     """(account, device) for this browser; either may be None."""
-    account = Account.objects.filter(slug=account_slug).first()
+    account = account_get_by_slug(slug=account_slug)
     if account is None:
         return None, None
     value = request.get_signed_cookie(COOKIE_NAME, default=None, salt=COOKIE_SALT)

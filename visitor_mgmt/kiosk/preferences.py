@@ -3,13 +3,12 @@
 from django.urls import reverse
 
 from visitor_mgmt.kiosk.forms import DeviceForm, KioskSettingsForm
-from visitor_mgmt.preferences import PreferencesSection, register_preferences_section
+from visitor_mgmt.kiosk.selectors import kiosk_device_list
+from visitor_mgmt.preferences import PreferencesSection
 
 
 def get_context(request, account):
-    devices = list(
-        account.kiosk_devices.select_related("created_by").order_by("revoked_at", "-created_at")
-    )
+    devices = list(kiosk_device_list(account=account))
     return {
         "kiosk_url": request.build_absolute_uri(
             reverse("kiosk:start", kwargs={"account_slug": account.slug})
@@ -29,13 +28,10 @@ def get_context(request, account):
     }
 
 
-def register():
-    register_preferences_section(
-        PreferencesSection(
-            key="kiosk",
-            title="Kiosk",
-            template="kiosk/preferences_section.html",
-            get_context=get_context,
-            order=20,
-        )
-    )
+SECTION = PreferencesSection(
+    key="kiosk",
+    title="Kiosk",
+    template="kiosk/preferences_section.html",
+    get_context=get_context,
+    order=20,
+)

@@ -12,28 +12,30 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from visitor_mgmt.kiosk.device import kiosk_device_required, set_device_cookie
 from visitor_mgmt.kiosk.forms import ActivateForm, SignOutForm, VisitorForm
-from visitor_mgmt.models import Account, HostGroup, Visit
-from visitor_mgmt.services.kiosk import (
+from visitor_mgmt.kiosk.selectors import (
     MIN_QUERY_LENGTH,
-    kiosk_device_authenticate,
     kiosk_display_name,
+    kiosk_group_get,
     kiosk_groups,
+    kiosk_host_get,
     kiosk_host_search,
-    kiosk_hosts,
+)
+from visitor_mgmt.kiosk.services import (
+    kiosk_device_authenticate,
     search_rate_limited,
     search_retry_after,
 )
+from visitor_mgmt.selectors import account_get_by_slug, open_visits_today, visit_with_host_get
 from visitor_mgmt.services.text import match_key
 from visitor_mgmt.services.visits import (
     is_reception_visit,
-    open_visits_today,
     visit_sign_in,
     visit_sign_out,
+    visit_welcome_mark_shown,
 )
 
 VISIT_TOKEN_SALT = "visitor_mgmt.kiosk.visit"
@@ -121,7 +123,7 @@ def sign_in(request, account_slug):
     choice = {}
     if "host" in request.POST:
         public_id = _uuid_or_none(request.POST["host"])
-        host = kiosk_hosts(account).filter(public_id=public_id).first() if public_id else None
+        host = kiosk_host_get(account=account, public_id=public_id) if public_id else None
         if host is None:
             return _choose_page(
                 request,
@@ -132,11 +134,7 @@ def sign_in(request, account_slug):
         choice = {"host": host}
     elif "group" in request.POST:
         public_id = _uuid_or_none(request.POST["group"])
-        group = (
-            HostGroup.objects.filter(account=account, public_id=public_id).first()
-            if public_id
-            else None
-        )
+        group = kiosk_group_get(account=account, public_id=public_id) if public_id else None
         if group is None:
             return _choose_page(
                 request, visitor, error="That group is not available any more.", status=400
@@ -168,14 +166,11 @@ def welcome(request, account_slug):
         return _start(account_slug)
     if not isinstance(data, dict) or data.get("a") != account.pk:
         return _start(account_slug)
-    visit = Visit.objects.filter(pk=data.get("v"), account=account).select_related("host").first()
+    visit = visit_with_host_get(account=account, visit_id=data.get("v"))
     if visit is None:
         return _start(account_slug)
     # Once only: reopened from the tablet's history, the link shows the start page.
-    first_view = Visit.objects.filter(pk=visit.pk, welcome_shown_at__isnull=True).update(
-        welcome_shown_at=timezone.now()
-    )
-    if not first_view:
+    if not visit_welcome_mark_shown(visit=visit):
         return _start(account_slug)
     if visit.host is not None:
         target = kiosk_display_name(visit.host, short_names=account.kiosk_short_names)
@@ -293,7 +288,7 @@ def activate(request, account_slug):
     form = ActivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         raw_key = form.cleaned_data["key"].strip()
-        account = Account.objects.filter(slug=account_slug).first()
+        account = account_get_by_slug(slug=account_slug)
         device = (
             kiosk_device_authenticate(account=account, raw_key=raw_key)
             if account is not None

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from visitor_mgmt.models import HOST_PERSON_FIELDS, Host, HostGroup, HostGroupMembership, Source
 from visitor_mgmt.services.text import normalise_email, normalise_host_values
+from visitor_mgmt.sql import MEMBER_BATCH, insert_group_members
 
 PERSON_FIELDS = HOST_PERSON_FIELDS  # the name the form, CSV, admin and API import
 
@@ -100,18 +101,15 @@ def _check_host_rules(*, account, values, check_email=True, exclude_pk=None):
         raise ValidationError(errors)
 
 
-def host_create(*, account, source=Source.MANUAL, **values):
-    """Create a host. People's hosts (manual, CSV) must pass the rules of ``_check_host_rules``."""
+def _new_host_values(*, account, source, values):
     cleaned = _clean_host_values(values)
     if source != Source.DIRECTORY:
         _check_host_rules(account=account, values=cleaned)
-    host = Host(account=account, source=source, **cleaned)
-    host.save(force_insert=True)
-    return host
+    return cleaned
 
 
-def host_update(*, host, via_directory=False, **values):
-    """Apply ``values`` to ``host``; saves only the columns that changed."""
+def _changed_host_values(*, host, via_directory, values):
+    """(cleaned values, names of the columns they change), once every rule passed."""
     ensure_editable(host, via_directory=via_directory)
     if host.is_deleted:
         raise ValidationError("A deleted host cannot be changed.")
@@ -125,6 +123,29 @@ def host_update(*, host, via_directory=False, **values):
             check_email="email" in changed,
             exclude_pk=host.pk,
         )
+    return cleaned, changed
+
+
+def host_check(*, account, host=None, **values):
+    """Raise what ``host_create`` (``host`` None) or ``host_update`` would raise for
+    ``values``, writing nothing: for forms that show errors before they save (the admin)."""
+    if host is None:
+        _new_host_values(account=account, source=Source.MANUAL, values=values)
+    else:
+        _changed_host_values(host=host, via_directory=False, values=values)
+
+
+def host_create(*, account, source=Source.MANUAL, **values):
+    """Create a host. People's hosts (manual, CSV) must pass the rules of ``_check_host_rules``."""
+    cleaned = _new_host_values(account=account, source=source, values=values)
+    host = Host(account=account, source=source, **cleaned)
+    host.save(force_insert=True)
+    return host
+
+
+def host_update(*, host, via_directory=False, **values):
+    """Apply ``values`` to ``host``; saves only the columns that changed."""
+    cleaned, changed = _changed_host_values(host=host, via_directory=via_directory, values=values)
     for name in changed:
         setattr(host, name, cleaned[name])
     if changed:
@@ -196,28 +217,50 @@ def _save_group_checked(group, **save_kwargs):
         raise _group_name_taken(group.name) from exc
 
 
-def host_group_create(*, account, source=Source.MANUAL, **values):
+def _new_group_values(*, account, source, values):
     cleaned = _clean_group_values(values)
     if "name" not in cleaned:
         raise ValidationError({"name": "A group needs a name."})
-    group = HostGroup(account=account, source=source, **cleaned)
-    if source == Source.DIRECTORY:
-        group.save(force_insert=True)
-        return group
-    group.name = group.name.strip()
-    _check_group_name(account=account, name=group.name)
-    _save_group_checked(group, force_insert=True)
-    return group
+    if source != Source.DIRECTORY:
+        cleaned["name"] = cleaned["name"].strip()
+        _check_group_name(account=account, name=cleaned["name"])
+    return cleaned
 
 
-def host_group_update(*, group, via_directory=False, **values):
+def _changed_group_values(*, group, via_directory, values):
+    """(cleaned values, names of the columns they change), once every rule passed."""
     ensure_editable(group, via_directory=via_directory)
     cleaned = _clean_group_values(values)
     if "name" in cleaned and not via_directory:
         cleaned["name"] = cleaned["name"].strip()
         if cleaned["name"] != group.name:
             _check_group_name(account=group.account_id, name=cleaned["name"], exclude_pk=group.pk)
-    changed = [name for name, value in cleaned.items() if getattr(group, name) != value]
+    return cleaned, [name for name, value in cleaned.items() if getattr(group, name) != value]
+
+
+def host_group_check(*, account, group=None, **values):
+    """Raise what ``host_group_create`` (``group`` None) or ``host_group_update`` would
+    raise for ``values``, writing nothing (see ``host_check``)."""
+    if group is None:
+        _new_group_values(account=account, source=Source.MANUAL, values=values)
+    else:
+        _changed_group_values(group=group, via_directory=False, values=values)
+
+
+def host_group_create(*, account, source=Source.MANUAL, **values):
+    cleaned = _new_group_values(account=account, source=source, values=values)
+    group = HostGroup(account=account, source=source, **cleaned)
+    if source == Source.DIRECTORY:
+        group.save(force_insert=True)
+        return group
+    _save_group_checked(group, force_insert=True)
+    return group
+
+
+def host_group_update(*, group, via_directory=False, **values):
+    cleaned, changed = _changed_group_values(
+        group=group, via_directory=via_directory, values=values
+    )
     for name in changed:
         setattr(group, name, cleaned[name])
     if changed and via_directory:
@@ -244,45 +287,6 @@ def _clean_public_ids(public_ids):
     ]
 
 
-# Ids per INSERT: well under every backend's limit on query parameters.
-MEMBER_BATCH = 500
-
-
-def _insert_members(group, ids, *, by="id"):
-    """Add the live hosts of the group's account among ``ids`` that are not members yet.
-
-    ``ids`` are host primary keys, or public ids (prepared for the database) with
-    ``by="public_id"``. One ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per batch: the
-    SELECT keeps only live hosts of the group's own account (tenant scoping in SQL), the
-    unique constraint makes existing members and parallel requests adding the same member
-    a no-op, and the row count says how many were new. The group's current members are
-    never read, so the cost does not depend on the size of the group. Returns how many
-    were added.
-    """
-    if not ids:
-        return 0
-    qn = connection.ops.quote_name
-    membership, host = HostGroupMembership._meta, Host._meta
-    created_at = membership.get_field("created_at").get_db_prep_save(timezone.now(), connection)
-    added = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), MEMBER_BATCH):
-            batch = ids[start : start + MEMBER_BATCH]
-            # Quoted names from the models; every value is a parameter.
-            cursor.execute(
-                f"INSERT INTO {qn(membership.db_table)}"  # noqa: S608
-                f" ({qn('group_id')}, {qn('host_id')}, {qn('created_at')})"
-                f" SELECT %s, h.{qn('id')}, %s FROM {qn(host.db_table)} h"
-                f" WHERE h.{qn('account_id')} = %s AND h.{qn('deleted_at')} IS NULL"
-                f" AND h.{qn(by)} IN ({', '.join(['%s'] * len(batch))})"
-                f" ORDER BY h.{qn('id')}"
-                " ON CONFLICT DO NOTHING",
-                [group.pk, created_at, group.account_id, *batch],
-            )
-            added += max(cursor.rowcount, 0)
-    return added
-
-
 def host_group_members_add(*, group, host_ids=(), host_public_ids=(), via_directory=False):
     """Add hosts, given by primary key or by public id, to a group; returns how many were new.
 
@@ -297,9 +301,9 @@ def host_group_members_add(*, group, host_ids=(), host_public_ids=(), via_direct
         batches.append((_clean_public_ids(host_public_ids), "public_id"))
     if sum(len(ids) for ids, _ in batches) <= MEMBER_BATCH and len(batches) <= 1:
         # One statement (or none): atomic by itself.
-        return sum(_insert_members(group, ids, by=by) for ids, by in batches)
+        return sum(insert_group_members(group, ids, by=by) for ids, by in batches)
     with transaction.atomic(savepoint=False):
-        return sum(_insert_members(group, ids, by=by) for ids, by in batches)
+        return sum(insert_group_members(group, ids, by=by) for ids, by in batches)
 
 
 def host_group_members_remove(*, group, host_ids=(), host_public_ids=(), via_directory=False):
@@ -328,7 +332,7 @@ def host_group_members_set(*, group, host_ids, via_directory=False):
     ids = _clean_ids(host_ids)
     with transaction.atomic(savepoint=False):
         HostGroupMembership.objects.filter(group=group).exclude(host_id__in=ids).delete()
-        return _insert_members(group, ids)
+        return insert_group_members(group, ids)
 
 
 def host_adopt_for_directory(*, host):

@@ -1,4 +1,4 @@
-"""Visits: signing visitors in and out, telling their hosts, and reading the history.
+"""Visits: signing visitors in and out, telling their hosts.
 
 Sign-in owns its transaction and sends the notification only after it commits
 (``transaction.on_commit``): a rolled-back sign-in never e-mails anyone, and a failed
@@ -7,7 +7,7 @@ send is recorded on the visit (status, error, attempts) without ever failing the
 """
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -110,6 +110,16 @@ def visit_sign_out(*, visit):
         else:
             visit.refresh_from_db(fields=["signed_out_at"])
     return visit
+
+
+def visit_welcome_mark_shown(*, visit):
+    """Record that the kiosk showed the visit's confirmation page. True the first time
+    only: the page is shown once, never again from the tablet's history."""
+    return bool(
+        Visit.objects.filter(pk=visit.pk, welcome_shown_at__isnull=True).update(
+            welcome_shown_at=timezone.now()
+        )
+    )
 
 
 def is_reception_visit(visit):
@@ -253,52 +263,3 @@ def visit_notifications_retry(*, max_attempts=DEFAULT_MAX_ATTEMPTS, now=None):
         if visit is not None and visit.notification_status in counts:
             counts[visit.notification_status] += 1
     return counts
-
-
-# --- reading -------------------------------------------------------------------------
-
-
-def _day_start(day):
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def open_visits_today(*, account, visitor_name):
-    """Today's visits of ``account`` not yet signed out, by the visitor's exact name
-    (case and spacing ignored). Used by kiosk sign-out."""
-    name = " ".join(str(visitor_name or "").split())
-    if not name:
-        return Visit.objects.none()
-    today = timezone.localdate()
-    return Visit.objects.filter(
-        account=account,
-        signed_out_at__isnull=True,
-        signed_in_at__gte=_day_start(today),
-        visitor_name__iexact=name,
-    ).order_by("signed_in_at", "id")
-
-
-def visits_for_account(*, account, host_query="", date_from=None, date_to=None, host=None):
-    """The account's visits, newest first, filtered by host or group name (part of it),
-    by host, and by a date range (local days, both ends included)."""
-    visits = Visit.objects.filter(account=account)
-    host_query = " ".join((host_query or "").split())
-    if host_query:
-        visits = visits.filter(
-            Q(host_name__icontains=host_query) | Q(host_group_name__icontains=host_query)
-        )
-    if host is not None:
-        visits = visits.filter(host=host)
-    if date_from:
-        visits = visits.filter(signed_in_at__gte=_day_start(date_from))
-    if date_to:
-        visits = visits.filter(signed_in_at__lt=_day_start(date_to + timedelta(days=1)))
-    return visits.order_by("-signed_in_at", "-id")
-
-
-def visit_target_label(visit):
-    """Who the visitor came to see, as recorded at sign-in."""
-    if visit.host_name:
-        return visit.host_name
-    if visit.host_group_name:
-        return f"{visit.host_group_name} (group)"
-    return "Reception"

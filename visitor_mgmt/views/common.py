@@ -4,8 +4,9 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect
 
 from visitor_mgmt.services.hosts import DIRECTORY_MANAGED_MESSAGE
@@ -21,6 +22,14 @@ def home(request):
 def paginate(request, queryset, per_page=PAGE_SIZE):
     """The requested page of ``queryset``; a bad or too large page number gives a valid page."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def found_or_404(select, message, **lookup):
+    """``select(**lookup)`` (a selector that raises DoesNotExist), or Http404 with ``message``."""
+    try:
+        return select(**lookup)
+    except ObjectDoesNotExist:
+        raise Http404(message) from None
 
 
 def refuse_directory_managed(request, record, url):

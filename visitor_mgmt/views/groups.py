@@ -7,31 +7,38 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from visitor_mgmt import selectors
 from visitor_mgmt.forms import HostGroupForm, MemberSearchForm
-from visitor_mgmt.models import HostGroup, Source
+from visitor_mgmt.models import Source
 from visitor_mgmt.permissions import (
     account_admin_required,
     account_member_required,
     is_account_admin,
 )
 from visitor_mgmt.services import hosts as host_services
-from visitor_mgmt.views.common import add_service_errors, paginate, writable_record
+from visitor_mgmt.views.common import (
+    add_service_errors,
+    found_or_404,
+    paginate,
+    writable_record,
+)
 
 # How many candidates the "add members" search shows at once.
 CANDIDATE_LIMIT = 20
 
 
 def _group_or_404(request, public_id):
-    try:
-        return selectors.host_group_get(account=request.account, public_id=public_id)
-    except HostGroup.DoesNotExist:
-        raise Http404("No such host group in this account.") from None
+    return found_or_404(
+        selectors.host_group_get,
+        "No such host group in this account.",
+        account=request.account,
+        public_id=public_id,
+    )
 
 
 def _detail_url(group):

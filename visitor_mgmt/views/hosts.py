@@ -6,7 +6,7 @@ and send the user back to the host with the reason.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -14,19 +14,26 @@ from django.views.decorators.http import require_http_methods
 
 from visitor_mgmt import selectors
 from visitor_mgmt.forms import HostFilterForm, HostForm, HostImportForm
-from visitor_mgmt.models import Host, Source
+from visitor_mgmt.models import Source
 from visitor_mgmt.permissions import account_admin_required, account_member_required
 from visitor_mgmt.services import csv_import
 from visitor_mgmt.services import hosts as host_services
 from visitor_mgmt.uploads import capped_upload_handlers, upload_declared_too_large
-from visitor_mgmt.views.common import add_service_errors, paginate, writable_record
+from visitor_mgmt.views.common import (
+    add_service_errors,
+    found_or_404,
+    paginate,
+    writable_record,
+)
 
 
 def _host_or_404(request, public_id):
-    try:
-        return selectors.host_get(account=request.account, public_id=public_id)
-    except Host.DoesNotExist:
-        raise Http404("No such host in this account.") from None
+    return found_or_404(
+        selectors.host_get,
+        "No such host in this account.",
+        account=request.account,
+        public_id=public_id,
+    )
 
 
 def _detail_url(host):

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from visitor_mgmt.kiosk import admin_views, api, views, visits
+from visitor_mgmt.kiosk import api, preferences_views, views
+from visitor_mgmt.views import visits
 
 app_name = "kiosk"
 
@@ -16,11 +17,11 @@ urlpatterns = [
     path(kiosk + "activate/", views.activate, name="activate"),
     path(kiosk + "api/hosts/", api.KioskHostSearchView.as_view(), name="api_hosts"),
     # Preferences → Kiosk (account admins).
-    path("preferences/kiosk/settings/", admin_views.settings_update, name="settings"),
-    path("preferences/kiosk/devices/", admin_views.device_create, name="device_create"),
+    path("preferences/kiosk/settings/", preferences_views.settings_update, name="settings"),
+    path("preferences/kiosk/devices/", preferences_views.device_create, name="device_create"),
     path(
         "preferences/kiosk/devices/<int:device_id>/revoke/",
-        admin_views.device_revoke,
+        preferences_views.device_revoke,
         name="device_revoke",
     ),
     # Visits (account members).

@@ -2,19 +2,20 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from visitor_mgmt.kiosk.forms import ActivateForm, DeviceForm, KioskSettingsForm
-from visitor_mgmt.models import KioskDevice
-from visitor_mgmt.permissions import account_admin_required
-from visitor_mgmt.services.kiosk import (
+from visitor_mgmt.kiosk.selectors import kiosk_device_get
+from visitor_mgmt.kiosk.services import (
     kiosk_device_create,
     kiosk_device_revoke,
     kiosk_settings_update,
 )
+from visitor_mgmt.permissions import account_admin_required
+from visitor_mgmt.views.common import found_or_404
 
 PREFERENCES_KIOSK = "/preferences/#kiosk"
 
@@ -72,7 +73,12 @@ def device_create(request):
 @require_POST
 @account_admin_required
 def device_revoke(request, device_id):
-    device = get_object_or_404(KioskDevice, pk=device_id, account=request.account)
+    device = found_or_404(
+        kiosk_device_get,
+        "No such kiosk device in this account.",
+        account=request.account,
+        device_id=device_id,
+    )
     kiosk_device_revoke(device=device)
     messages.success(request, f"“{device.name}” can no longer run the kiosk.")
     return redirect(PREFERENCES_KIOSK)

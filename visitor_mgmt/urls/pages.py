@@ -13,6 +13,6 @@ urlpatterns = [
     # Django's LogoutView accepts POST only: a link or an image cannot log anybody out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", preferences.preferences, name="preferences"),
-    path("hosts/", include("visitor_mgmt.urls_hosts")),
-    path("groups/", include("visitor_mgmt.urls_groups")),
+    path("hosts/", include("visitor_mgmt.urls.hosts")),
+    path("groups/", include("visitor_mgmt.urls.groups")),
 ]

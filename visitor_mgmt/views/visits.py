@@ -5,14 +5,20 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from visitor_mgmt.kiosk.forms import VisitFilterForm
-from visitor_mgmt.models import Host, Visit
+from visitor_mgmt.forms import VisitFilterForm
 from visitor_mgmt.permissions import account_member_required
-from visitor_mgmt.services.visits import visit_sign_out, visit_target_label, visits_for_account
+from visitor_mgmt.selectors import (
+    host_by_public_id,
+    visit_get,
+    visit_target_label,
+    visits_for_account,
+)
+from visitor_mgmt.services.visits import visit_sign_out
+from visitor_mgmt.views.common import found_or_404
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
@@ -33,7 +39,7 @@ def _filtered_visits(request):
     filters = form.cleaned_data if form.is_valid() else {}
     host = None
     if filters.get("host_id"):
-        host = Host.objects.filter(account=request.account, public_id=filters["host_id"]).first()
+        host = host_by_public_id(account=request.account, public_id=filters["host_id"])
     visits = visits_for_account(
         account=request.account,
         host_query=filters.get("host", ""),
@@ -124,7 +130,9 @@ def visit_export(request):
 @account_member_required
 def visit_sign_out_view(request, visit_id):
     """Reception signs a visitor out on their behalf."""
-    visit = get_object_or_404(Visit, pk=visit_id, account=request.account)
+    visit = found_or_404(
+        visit_get, "No such visit in this account.", account=request.account, visit_id=visit_id
+    )
     visit_sign_out(visit=visit)
     back = request.POST.get("next", "")
     if not back.startswith("/visits/"):
