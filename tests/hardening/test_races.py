@@ -23,7 +23,7 @@ from scim_hosts.models import ScimToken
 from scim_hosts.preferences_services import token_rotate
 from scim_hosts.tokens import hash_token
 from tests.factories import MembershipFactory, ScimTokenFactory
-from tests.scim.conftest import CORE_GROUP, CORE_USER, ENTERPRISE, PATCH_OP, TOKEN
+from tests.scim.support import CORE_GROUP, CORE_USER, ENTERPRISE, PATCH_OP, TOKEN
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Membership
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from scim_hosts.models import ProvisioningEvent, ScimToken
 from scim_hosts.tokens import TOKEN_PREFIX, tenant_url
 from tests.factories import ProvisioningEventFactory
-from tests.scim.conftest import Api
+from tests.scim.support import ScimClient
 
 
 def run(*args):
@@ -35,7 +35,7 @@ def test_rotate_text_prints_tenant_url_and_token_once(client, account, settings)
     assert output.count(token) == 1
     stored = ScimToken.objects.get(account=account)
     assert token not in stored.token_hash and stored.hint == token[-4:]
-    assert Api(client, token).get("/Users").status_code == 200
+    assert ScimClient(client, token).get("/Users").status_code == 200
 
 
 def test_rotate_json_and_old_token_stops_working(client, account):
@@ -43,11 +43,11 @@ def test_rotate_json_and_old_token_stops_working(client, account):
     assert set(first) == {"tenant_url", "token", "previous_token_until"}
     assert first["previous_token_until"] is None
     assert first["tenant_url"] == tenant_url() == "http://127.0.0.1:8000/scim/v2"
-    assert Api(client, first["token"]).get("/Users").status_code == 200
+    assert ScimClient(client, first["token"]).get("/Users").status_code == 200
     second = json.loads(run("rotate_scim_token", "acme", "--format=json"))
     assert second["token"] != first["token"]
-    assert Api(client, first["token"]).get("/Users").status_code == 401
-    assert Api(client, second["token"]).get("/Users").status_code == 200
+    assert ScimClient(client, first["token"]).get("/Users").status_code == 401
+    assert ScimClient(client, second["token"]).get("/Users").status_code == 200
     assert ScimToken.objects.filter(account=account).count() == 1
     assert list(
         ProvisioningEvent.objects.filter(account=account).values_list("action", flat=True)
@@ -59,11 +59,11 @@ def test_rotate_with_grace_keeps_the_old_token_until_the_deadline(client, accoun
     text = run("rotate_scim_token", "acme", "--grace", "1h")
     second = re.search(r"Secret Token: (\S+)", text).group(1)
     assert "the previous token keeps working until" in text
-    assert Api(client, first).get("/Users").status_code == 200  # still, for an hour
-    assert Api(client, second).get("/Users").status_code == 200
+    assert ScimClient(client, first).get("/Users").status_code == 200  # still, for an hour
+    assert ScimClient(client, second).get("/Users").status_code == 200
     with time_machine.travel(timezone.now() + timedelta(minutes=61)):
-        assert Api(client, first).get("/Users").status_code == 401
-        assert Api(client, second).get("/Users").status_code == 200
+        assert ScimClient(client, first).get("/Users").status_code == 401
+        assert ScimClient(client, second).get("/Users").status_code == 200
 
 
 def test_rotate_refuses_an_unknown_grace(account):

@@ -3,7 +3,7 @@
 import pytest
 
 from scim_hosts.models import ProvisioningEvent
-from tests.scim.conftest import TOKEN, q
+from tests.scim.support import TOKEN, filter_qs
 
 
 def rows(account):
@@ -21,13 +21,13 @@ def last(account):
 def test_user_lifecycle_is_logged(api, account):
     user = api.create_user("log@acme.test", title="T")
     uid = user["id"]
-    api.patch(
+    api.patch_ops(
         f"/Users/{uid}",
         {"op": "Replace", "path": "title", "value": "U"},
         {"op": "Add", "path": "nickName", "value": "N"},
     )
-    api.patch(f"/Users/{uid}", {"op": "Replace", "path": "active", "value": "False"})
-    api.patch(f"/Users/{uid}", {"op": "Replace", "path": "active", "value": "True"})
+    api.patch_ops(f"/Users/{uid}", {"op": "Replace", "path": "active", "value": "False"})
+    api.patch_ops(f"/Users/{uid}", {"op": "Replace", "path": "active", "value": "True"})
     api.put(f"/Users/{uid}", {"userName": "log@acme.test"})
     api.delete(f"/Users/{uid}")
     assert rows(account) == [
@@ -94,19 +94,19 @@ def test_group_changes_are_logged(api, account):
     gid = api.create_group("Team")["id"]
     ProvisioningEvent.objects.all().delete()
     add = {"op": "Add", "path": "members", "value": [{"value": u} for u in users[:2]]}
-    api.patch(f"/Groups/{gid}", add)
-    api.patch(f"/Groups/{gid}", add)  # no-op: nothing logged
-    api.patch(f"/Groups/{gid}", {"op": "remove", "path": f'members[value eq "{users[0]}"]'})
-    api.patch(
+    api.patch_ops(f"/Groups/{gid}", add)
+    api.patch_ops(f"/Groups/{gid}", add)  # no-op: nothing logged
+    api.patch_ops(f"/Groups/{gid}", {"op": "remove", "path": f'members[value eq "{users[0]}"]'})
+    api.patch_ops(
         f"/Groups/{gid}", {"op": "replace", "path": "members", "value": [{"value": users[2]}]}
     )
-    api.patch(
+    api.patch_ops(
         f"/Groups/{gid}",
         {"op": "add", "path": "members", "value": [{"value": users[0]}]},
         {"op": "remove", "path": f'members[value eq "{users[2]}"]'},
     )
-    api.patch(f"/Groups/{gid}", {"op": "Replace", "path": "displayName", "value": "Crew"})
-    api.patch(f"/Groups/{gid}", {"op": "replace", "value": {"externalId": "x"}})
+    api.patch_ops(f"/Groups/{gid}", {"op": "Replace", "path": "displayName", "value": "Crew"})
+    api.patch_ops(f"/Groups/{gid}", {"op": "replace", "value": {"externalId": "x"}})
     api.delete(f"/Groups/{gid}")
     assert [(r["action"], r["reason"], r["status"]) for r in rows(account)] == [
         ("members-added", "2 members added", 204),
@@ -125,7 +125,7 @@ def test_failures_are_logged_with_status_and_reason(api, account):
     ProvisioningEvent.objects.all().delete()
     api.post("/Users", {"userName": "DUP@acme.test", "password": "hunter2"})
     api.get("/Users/00000000-0000-0000-0000-000000000000")
-    api.get("/Users?" + q("nickName eq true"))  # a string compared with a boolean
+    api.get("/Users?" + filter_qs("nickName eq true"))  # a string compared with a boolean
     api.post("/Users/.search", {"filter": "bad"})
     logged = rows(account)
     assert [(r["method"], r["action"], r["outcome"], r["status"]) for r in logged] == [
@@ -143,7 +143,7 @@ def test_reads_and_auth_failures_are_not_logged(api, account):
     api.create_user("r@acme.test")
     before = ProvisioningEvent.objects.count()
     api.get("/Users")
-    api.get("/Users?" + q('userName eq "r@acme.test"'))
+    api.get("/Users?" + filter_qs('userName eq "r@acme.test"'))
     api.get("/Groups?excludedAttributes=members")
     api.get("/ServiceProviderConfig")
     api.get("/Users", token="vmscim_wrong-000000000000000000000000000000")
@@ -151,7 +151,7 @@ def test_reads_and_auth_failures_are_not_logged(api, account):
 
 
 def test_long_values_are_truncated(api, account):
-    api.get("/Users?" + q('userName eq "a" and ' + "x" * 1000))  # 400 quoting the filter
+    api.get("/Users?" + filter_qs('userName eq "a" and ' + "x" * 1000))  # 400 quoting the filter
     event = last(account)
     assert event.status == 400
     assert len(event.reason) == 300 and event.reason.endswith("…")

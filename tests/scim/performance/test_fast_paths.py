@@ -8,8 +8,8 @@ case here is compared with the general path (``search``), which the filter tests
 import pytest
 
 from scim_hosts.filters import HostFilterQuery, HostGroupFilterQuery
-from tests.perf.conftest import statements
-from tests.scim.conftest import assert_list, q
+from tests.scim.performance.conftest import statements
+from tests.scim.support import assert_list_response, filter_qs
 
 
 class _Request:
@@ -51,12 +51,12 @@ def test_matching_query_means_what_the_filter_means(api, account, people, expres
     assert [h.pk for h in fast] == [h.pk for h in general]
     assert len(fast) <= 1
     # Over HTTP: the same resources as a page of the general path would give.
-    resources = assert_list(api.get("/Users?" + q(expression)), total=len(general))
+    resources = assert_list_response(api.get("/Users?" + filter_qs(expression)), total=len(general))
     assert [r["id"] for r in resources] == [str(h.public_id) for h in general]
 
 
 def test_matching_query_returns_the_full_resource(api, people):
-    fast = api.get("/Users?" + q('userName eq "alice.smith@acme.test"')).json()["Resources"]
+    fast = api.get("/Users?" + filter_qs('userName eq "alice.smith@acme.test"')).json()["Resources"]
     general = api.get(f"/Users/{people['alice']}").json()
     assert fast == [general]
 
@@ -81,8 +81,10 @@ def test_other_filters_take_the_general_path(account, expression):
 
 
 def test_the_matching_query_is_one_indexed_statement(api, people):
-    sqls, resp = statements(lambda: api.get("/Users?" + q('userName eq "alice.smith@acme.test"')))
-    assert_list(resp, total=1)
+    sqls, resp = statements(
+        lambda: api.get("/Users?" + filter_qs('userName eq "alice.smith@acme.test"'))
+    )
+    assert_list_response(resp, total=1)
     assert len(sqls) == 2  # token, the lookup
     lookup = sqls[1].upper()
     assert "UPPER(" in lookup and "ORDER BY" not in lookup and "COUNT(" not in lookup
@@ -90,8 +92,10 @@ def test_the_matching_query_is_one_indexed_statement(api, people):
 
 def test_paging_parameters_take_the_general_path(api, people):
     expression = 'userName eq "alice.smith@acme.test"'
-    assert_list(api.get("/Users?startIndex=2&" + q(expression)), total=1, start=2, count=0)
-    assert_list(api.get("/Users?count=0&" + q(expression)), total=1, count=0)
+    assert_list_response(
+        api.get("/Users?startIndex=2&" + filter_qs(expression)), total=1, start=2, count=0
+    )
+    assert_list_response(api.get("/Users?count=0&" + filter_qs(expression)), total=1, count=0)
 
 
 def test_group_matching_query(api, account, other_api):
@@ -106,5 +110,7 @@ def test_group_matching_query(api, account, other_api):
         fast = HostGroupFilterQuery.unique_match(expression, account)
         general = list(HostGroupFilterQuery.search(expression, _Request(account)))
         assert [g.pk for g in fast] == [g.pk for g in general]
-        path = "/Groups?excludedAttributes=members&" + q(expression)
-        assert [r["id"] for r in assert_list(api.get(path), total=len(expected))] == expected
+        path = "/Groups?excludedAttributes=members&" + filter_qs(expression)
+        assert [
+            r["id"] for r in assert_list_response(api.get(path), total=len(expected))
+        ] == expected

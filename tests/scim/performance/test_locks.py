@@ -10,7 +10,7 @@ Another connection holds the lock here; the request under test gets a short lock
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-from tests.perf.conftest import bulk_hosts, directory_group
+from tests.factories import bulk_directory_group, bulk_directory_hosts
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def group(account, token):
-    pks = bulk_hosts(account, 5)
-    return directory_group(account, "Locked", pks[:2])
+    pks = bulk_directory_hosts(account, 5)
+    return bulk_directory_group(account, "Locked", pks[:2])
 
 
 @pytest.fixture
@@ -64,11 +64,11 @@ def test_member_patches_of_one_group_do_not_wait_for_each_other(
         spare(account, 1)[0],
         str(Host.objects.filter(group_memberships__group=group).first().public_id),
     )
-    resp = api.patch(
+    resp = api.patch_ops(
         f"/Groups/{group.public_id}", {"op": "Add", "path": "members", "value": [{"value": add}]}
     )
     assert resp.status_code == 204, resp.content
-    resp = api.patch(
+    resp = api.patch_ops(
         f"/Groups/{group.public_id}", {"op": "remove", "path": f'members[value eq "{remove}"]'}
     )
     assert resp.status_code == 204, resp.content
@@ -88,7 +88,7 @@ def test_renames_and_deletes_wait_for_member_patches(
     hold(other_connection, group, "KEY SHARE")
     method, operation = request_
     path = f"/Groups/{group.public_id}"
-    resp = api.patch(path, operation) if method == "PATCH" else api.delete(path)
+    resp = api.patch_ops(path, operation) if method == "PATCH" else api.delete(path)
     assert resp.status_code == 503, resp.content  # it waited for the lock (then timed out)
     other_connection.rollback()
     assert HostGroup.objects.get(pk=group.pk).name == "Locked"
@@ -99,12 +99,12 @@ def test_member_patches_wait_for_a_rename(
 ):
     hold(other_connection, group, "UPDATE")  # a rename or delete in flight
     add = spare(account, 1)[0]
-    resp = api.patch(
+    resp = api.patch_ops(
         f"/Groups/{group.public_id}", {"op": "Add", "path": "members", "value": [{"value": add}]}
     )
     assert resp.status_code == 503, resp.content
     other_connection.rollback()
-    resp = api.patch(
+    resp = api.patch_ops(
         f"/Groups/{group.public_id}", {"op": "Add", "path": "members", "value": [{"value": add}]}
     )
     assert resp.status_code == 204

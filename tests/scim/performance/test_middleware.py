@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from tests.perf.conftest import statements
+from tests.scim.performance.conftest import statements
 
 
 def test_scim_answers_set_no_cookie_and_do_not_vary_on_it(admin_client, api):

@@ -1,41 +1,12 @@
 """Every SCIM request costs a small, constant number of queries, whatever the data size."""
 
-import uuid
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.scim.conftest import assert_list, q
-from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Source
-
-
-def bulk_hosts(account, n, prefix="h"):
-    """``n`` live directory hosts in one INSERT (fast even for thousands)."""
-    tag = uuid.uuid4().hex[:6]
-    Host.objects.bulk_create(
-        [
-            Host(
-                account=account,
-                public_id=uuid.uuid4(),
-                username=f"{prefix}{tag}{i}@acme.test",
-                first_name=f"F{i}",
-                last_name=f"L{i}",
-                email=f"{prefix}{tag}{i}@acme.test",
-                source=Source.DIRECTORY,
-                directory_data={"userName": f"{prefix}{tag}{i}@acme.test", "active": True},
-            )
-            for i in range(n)
-        ],
-        batch_size=500,
-    )
-    return list(Host.objects.filter(account=account).order_by("pk").values_list("pk", flat=True))
-
-
-@pytest.fixture(autouse=True)
-def _warm_token(api):
-    """The first request of a minute stamps token.last_used_at; measure the others."""
-    api.get("/ServiceProviderConfig")
+from tests.factories import bulk_directory_hosts
+from tests.scim.support import assert_list_response, filter_qs
+from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 
 
 def queries(fn):
@@ -47,33 +18,35 @@ def queries(fn):
 
 
 def test_a_page_of_100_costs_the_same_with_100_or_300_hosts(api, account, other_account):
-    bulk_hosts(account, 100)
-    bulk_hosts(other_account, 50)
+    bulk_directory_hosts(account, 100)
+    bulk_directory_hosts(other_account, 50)
     n_small, _, resp = queries(lambda: api.get("/Users"))
-    assert_list(resp, total=100, count=100)
-    bulk_hosts(account, 200)
+    assert_list_response(resp, total=100, count=100)
+    bulk_directory_hosts(account, 200)
     n_big, sqls, resp = queries(lambda: api.get("/Users"))
-    assert_list(resp, total=300, count=100)
+    assert_list_response(resp, total=300, count=100)
     assert n_small <= n_big == 3  # token, page, COUNT (the page is full, so it cannot tell)
     page_sql = sqls[1].upper()
     assert "LIMIT" in page_sql and "ACCOUNT_ID" in page_sql
 
 
 def test_filter_query_count_is_constant(api, account):
-    bulk_hosts(account, 10)
-    small, _, _ = queries(lambda: api.get("/Users?" + q('userName eq "nobody@acme.test"')))
-    bulk_hosts(account, 1000)
-    big, sqls, resp = queries(lambda: api.get("/Users?" + q('userName eq "nobody@acme.test"')))
-    assert_list(resp, total=0)
+    bulk_directory_hosts(account, 10)
+    small, _, _ = queries(lambda: api.get("/Users?" + filter_qs('userName eq "nobody@acme.test"')))
+    bulk_directory_hosts(account, 1000)
+    big, sqls, resp = queries(
+        lambda: api.get("/Users?" + filter_qs('userName eq "nobody@acme.test"'))
+    )
+    assert_list_response(resp, total=0)
     assert small == big == 2  # token + one SELECT ... LIMIT (an empty first page is the total)
     target = Host.objects.filter(account=account).last()
-    n, _, resp = queries(lambda: api.get("/Users?" + q(f'userName eq "{target.username}"')))
-    assert_list(resp, total=1)
+    n, _, resp = queries(lambda: api.get("/Users?" + filter_qs(f'userName eq "{target.username}"')))
+    assert_list_response(resp, total=1)
     assert n == 2
 
 
 def test_get_by_id_and_post_and_patch_are_constant(api, account, django_assert_max_num_queries):
-    bulk_hosts(account, 2000)
+    bulk_directory_hosts(account, 2000)
     host = Host.objects.filter(account=account).last()
     n, _, _ = queries(lambda: api.get(f"/Users/{host.public_id}"))
     assert n == 2
@@ -85,11 +58,11 @@ def test_get_by_id_and_post_and_patch_are_constant(api, account, django_assert_m
     assert n == 4
     user_id = resp.json()["id"]
     n, _, _ = queries(
-        lambda: api.patch(f"/Users/{user_id}", {"op": "Replace", "path": "title", "value": "x"})
+        lambda: api.patch_ops(f"/Users/{user_id}", {"op": "Replace", "path": "title", "value": "x"})
     )
     assert n == 4  # token, SELECT ... FOR UPDATE, UPDATE host, INSERT event
     n, _, _ = queries(
-        lambda: api.patch(
+        lambda: api.patch_ops(
             f"/Users/{user_id}", {"op": "Replace", "path": "userName", "value": "renamed@acme.test"}
         )
     )
@@ -101,7 +74,7 @@ def big_group(api, account):
     """A directory group with 5,000 members (bulk inserted)."""
     group_id = api.create_group("Everyone")["id"]
     group = HostGroup.objects.get(public_id=group_id)
-    pks = bulk_hosts(account, 5000)
+    pks = bulk_directory_hosts(account, 5000)
     HostGroupMembership.objects.bulk_create(
         [HostGroupMembership(group=group, host_id=pk) for pk in pks], batch_size=1000
     )
@@ -115,7 +88,9 @@ def test_group_get_without_members_never_reads_them(api, big_group):
     assert "members" not in resp.json()
     assert not any("hostgroupmembership" in s.lower() for s in sqls)
     n, sqls, resp = queries(
-        lambda: api.get("/Groups?excludedAttributes=members&" + q('displayName eq "everyone"'))
+        lambda: api.get(
+            "/Groups?excludedAttributes=members&" + filter_qs('displayName eq "everyone"')
+        )
     )
     assert n == 2
     assert not any("hostgroupmembership" in s.lower() for s in sqls)
@@ -132,7 +107,7 @@ def test_adding_one_member_to_a_big_group_is_constant(api, account, big_group):
     newcomers = [api.create_user(f"n{i}@acme.test")["id"] for i in range(2)]
 
     def add(group_id, user_id):
-        return lambda: api.patch(
+        return lambda: api.patch_ops(
             f"/Groups/{group_id}", {"op": "Add", "path": "members", "value": [{"value": user_id}]}
         )
 
@@ -145,7 +120,7 @@ def test_adding_one_member_to_a_big_group_is_constant(api, account, big_group):
         if "hostgroupmembership" in sql.lower() and sql.lstrip().upper().startswith("SELECT"):
             assert "host_id" in sql.lower() and " IN " in sql.upper()
 
-    remove = lambda: api.patch(  # noqa: E731
+    remove = lambda: api.patch_ops(  # noqa: E731
         f"/Groups/{big_group.public_id}",
         {"op": "remove", "path": f'members[value eq "{newcomers[1]}"]'},
     )
@@ -154,7 +129,7 @@ def test_adding_one_member_to_a_big_group_is_constant(api, account, big_group):
 
 
 def test_a_page_of_groups_loads_all_their_members_in_one_query(api, account):
-    pks = bulk_hosts(account, 30)
+    pks = bulk_directory_hosts(account, 30)
     groups = [api.create_group(f"G{i}")["id"] for i in range(12)]
     for group_id in groups:
         group = HostGroup.objects.get(public_id=group_id)
@@ -171,6 +146,6 @@ def test_successful_get_writes_nothing(api, account):
     events = account.provisioning_events.count()
     api.get("/Users")  # the first request of the minute may stamp token.last_used_at
     _, sqls, _ = queries(lambda: api.get(f"/Users/{user['id']}"))
-    _, sqls2, _ = queries(lambda: api.get("/Users?" + q('userName eq "quiet@acme.test"')))
+    _, sqls2, _ = queries(lambda: api.get("/Users?" + filter_qs('userName eq "quiet@acme.test"')))
     assert all(s.lstrip().upper().startswith("SELECT") for s in sqls + sqls2)
     assert account.provisioning_events.count() == events

@@ -18,7 +18,7 @@ from scim_hosts.tokens import (
     set_enabled,
 )
 from tests.factories import ScimTokenFactory
-from tests.scim.conftest import ERROR, SCIM_JSON, TOKEN, Api
+from tests.scim.support import ERROR, SCIM_JSON, TOKEN, ScimClient
 
 EXPECTED_401 = {
     "schemas": [ERROR],
@@ -116,7 +116,7 @@ def test_unauthenticated_request_writes_nothing(api, account):
 def test_token_decides_the_account(client, account, other_account):
     ScimTokenFactory(account=other_account, raw_token="vmscim_other-0123456789abcdefghijkl")
     ScimTokenFactory(account=account, raw_token=TOKEN)
-    Api(client, "vmscim_other-0123456789abcdefghijkl").create_user("bob@globex.test")
+    ScimClient(client, "vmscim_other-0123456789abcdefghijkl").create_user("bob@globex.test")
     assert other_account.hosts.count() == 1
     assert account.hosts.count() == 0
 

@@ -8,14 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import HostFactory
-from tests.scim.conftest import (
+from tests.scim.support import (
     CORE_GROUP,
     CORE_USER,
     ENTERPRISE,
     SEARCH_REQUEST,
-    assert_error,
-    assert_list,
-    q,
+    assert_list_response,
+    assert_scim_error,
+    filter_qs,
 )
 from visitor_mgmt.models import Host
 
@@ -29,16 +29,20 @@ def test_users_endpoint_answers_in_any_letter_case(api, users):
     user_id = created.json()["id"]
     assert created["Location"].endswith(f"/scim/v2/Users/{user_id}")  # canonical spelling
     assert api.get(f"/{users}/{user_id}").json()["userName"] == "case@acme.test"
-    (found,) = assert_list(api.get(f"/{users}?" + q('userName eq "case@acme.test"')), total=1)
+    (found,) = assert_list_response(
+        api.get(f"/{users}?" + filter_qs('userName eq "case@acme.test"')), total=1
+    )
     assert found["id"] == user_id
     search = api.post(f"/{users}/.search", {"schemas": [SEARCH_REQUEST], "filter": "userName pr"})
-    assert_list(search, total=1)
-    patched = api.patch(f"/{users}/{user_id}", {"op": "replace", "path": "title", "value": "CTO"})
+    assert_list_response(search, total=1)
+    patched = api.patch_ops(
+        f"/{users}/{user_id}", {"op": "replace", "path": "title", "value": "CTO"}
+    )
     assert patched.status_code == 200 and patched.json()["title"] == "CTO"
     put = api.put(f"/{users}/{user_id}", {"schemas": [CORE_USER], "userName": "case@acme.test"})
     assert put.status_code == 200, put.content
     assert api.delete(f"/{users}/{user_id}").status_code == 204
-    assert_error(api.get(f"/{users}/{user_id}"), 404)
+    assert_scim_error(api.get(f"/{users}/{user_id}"), 404)
 
 
 @pytest.mark.parametrize("groups", ["groups", "GROUPS"])
@@ -48,9 +52,9 @@ def test_groups_endpoint_answers_in_any_letter_case(api, groups):
     group_id = created.json()["id"]
     assert created["Location"].endswith(f"/scim/v2/Groups/{group_id}")
     assert api.get(f"/{groups}/{group_id}").json()["displayName"] == "Lobby"
-    assert_list(api.get(f"/{groups}?" + q('displayName eq "lobby"')), total=1)
-    assert_list(api.post(f"/{groups}/.search", {"schemas": [SEARCH_REQUEST]}), total=1)
-    renamed = api.patch(
+    assert_list_response(api.get(f"/{groups}?" + filter_qs('displayName eq "lobby"')), total=1)
+    assert_list_response(api.post(f"/{groups}/.search", {"schemas": [SEARCH_REQUEST]}), total=1)
+    renamed = api.patch_ops(
         f"/{groups}/{group_id}", {"op": "replace", "path": "displayName", "value": "Hall"}
     )
     assert renamed.status_code == 204
@@ -59,9 +63,9 @@ def test_groups_endpoint_answers_in_any_letter_case(api, groups):
 
 def test_lower_case_endpoints_are_still_authenticated_and_scoped(api, other_api):
     user_id = api.create_user("mine@acme.test")["id"]
-    assert_error(api.get("/users", token=None), 401)
-    assert_error(other_api.get(f"/users/{user_id}"), 404)
-    assert_error(api.get("/userz"), 404)
+    assert_scim_error(api.get("/users", token=None), 401)
+    assert_scim_error(other_api.get(f"/users/{user_id}"), 404)
+    assert_scim_error(api.get("/userz"), 404)
 
 
 # ------------------------------------------------------------------ manager reference
@@ -74,10 +78,10 @@ def test_manager_on_get_carries_ref_and_display_name(api):
     expected = {"value": boss, "$ref": ref, "displayName": "Barbara Boss"}
     assert worker[ENTERPRISE]["manager"] == expected  # the POST answer
     assert api.user(worker["id"])[ENTERPRISE]["manager"] == expected
-    listed = api.get("/Users?" + q('userName eq "worker@acme.test"')).json()["Resources"]
+    listed = api.get("/Users?" + filter_qs('userName eq "worker@acme.test"')).json()["Resources"]
     assert listed[0][ENTERPRISE]["manager"] == expected
     # The name is the manager's as it is now, not as it was when the reference was written.
-    api.patch(f"/Users/{boss}", {"op": "replace", "path": "displayName", "value": "B. Boss"})
+    api.patch_ops(f"/Users/{boss}", {"op": "replace", "path": "displayName", "value": "B. Boss"})
     assert api.user(worker["id"])[ENTERPRISE]["manager"]["displayName"] == "B. Boss"
     # Only what is asked for (RFC 7644 §3.9).
     picked = api.get(f"/Users/{worker['id']}?attributes={ENTERPRISE}:manager.$ref").json()
@@ -107,7 +111,7 @@ def test_a_page_of_users_reads_every_managers_name_in_one_query(api, account):
     for i in range(5):
         api.create_user(f"w{i}@acme.test", **{ENTERPRISE: {"manager": boss}})
     with CaptureQueriesContext(connection) as ctx:
-        resources = assert_list(api.get("/Users"), total=6)
+        resources = assert_list_response(api.get("/Users"), total=6)
     # token, page, managers' names (the short page tells the total)
     assert len([x for x in ctx.captured_queries if "SAVEPOINT" not in x["sql"]]) == 3
     managed = [r for r in resources if ENTERPRISE in r and "manager" in r[ENTERPRISE]]
@@ -139,7 +143,7 @@ def test_remove_of_a_single_valued_attribute_leaves_it_unassigned(api, path, gon
         name={"givenName": "Pat", "familyName": "Doe"},
         **{ENTERPRISE: {"department": "Ops"}},
     )
-    resp = api.patch(f"/Users/{user['id']}", {"op": "remove", "path": path})
+    resp = api.patch_ops(f"/Users/{user['id']}", {"op": "remove", "path": path})
     assert resp.status_code == 200, resp.content
     assert gone(resp.json()), resp.json()
     assert gone(api.user(user["id"]))
@@ -147,25 +151,27 @@ def test_remove_of_a_single_valued_attribute_leaves_it_unassigned(api, path, gon
 
 def test_remove_active_leaves_it_unassigned_and_the_host_active(api):
     user = api.create_user("off@acme.test", active=False)
-    resp = api.patch(f"/Users/{user['id']}", {"op": "remove", "path": "active"})
+    resp = api.patch_ops(f"/Users/{user['id']}", {"op": "remove", "path": "active"})
     assert resp.status_code == 200, resp.content
     assert "active" not in resp.json()
     assert "active" not in api.user(user["id"])
     assert Host.objects.get(public_id=user["id"]).is_active is True  # at the kiosk again
     # Filters see what GET shows: an unassigned value equals neither true nor false.
     for expression in ("active eq true", "active eq false", "active pr"):
-        assert_list(api.get("/Users?" + q(expression)), total=0)
-    assert_list(api.get("/Users?" + q("not (active pr)")), total=1)
-    assert_list(api.get("/Users?" + q("active ne true")), total=1)
+        assert_list_response(api.get("/Users?" + filter_qs(expression)), total=0)
+    assert_list_response(api.get("/Users?" + filter_qs("not (active pr)")), total=1)
+    assert_list_response(api.get("/Users?" + filter_qs("active ne true")), total=1)
     # Assigned again by the next write that sends it.
-    resp = api.patch(f"/Users/{user['id']}", {"op": "replace", "path": "active", "value": False})
+    resp = api.patch_ops(
+        f"/Users/{user['id']}", {"op": "replace", "path": "active", "value": False}
+    )
     assert resp.json()["active"] is False
-    assert_list(api.get("/Users?" + q("active eq false")), total=1)
+    assert_list_response(api.get("/Users?" + filter_qs("active eq false")), total=1)
 
 
 def test_replace_active_with_null_is_a_remove(api):
     user = api.create_user("null@acme.test")
-    resp = api.patch(f"/Users/{user['id']}", {"op": "replace", "value": {"active": None}})
+    resp = api.patch_ops(f"/Users/{user['id']}", {"op": "replace", "value": {"active": None}})
     assert "active" not in resp.json()
 
 
@@ -173,7 +179,7 @@ def test_a_whole_user_without_active_is_active(api):
     """POST and PUT send the whole resource: the server's default for "active" is true."""
     user = api.create_user("new@acme.test")
     assert user["active"] is True
-    api.patch(f"/Users/{user['id']}", {"op": "replace", "path": "active", "value": False})
+    api.patch_ops(f"/Users/{user['id']}", {"op": "replace", "path": "active", "value": False})
     put = api.put(f"/Users/{user['id']}", {"schemas": [CORE_USER], "userName": "new@acme.test"})
     assert put.json()["active"] is True
     assert Host.objects.get(public_id=user["id"]).is_active is True
@@ -181,7 +187,7 @@ def test_a_whole_user_without_active_is_active(api):
 
 def test_a_host_written_by_hand_shows_and_filters_by_its_column(api, account):
     HostFactory(account=account, email="hand@acme.test", is_active=False)
-    (found,) = assert_list(api.get("/Users?" + q("active eq false")), total=1)
+    (found,) = assert_list_response(api.get("/Users?" + filter_qs("active eq false")), total=1)
     assert found["active"] is False
 
 
@@ -262,7 +268,7 @@ MULTI_VALUED_FILTERS = {
     ids=[k.replace("\\", "backslash") for k in MULTI_VALUED_FILTERS],
 )
 def test_a_filter_on_a_multi_valued_attribute_matches_any_value(api, crowd, expression, expected):
-    found = assert_list(api.get("/Users?" + q(expression)), total=len(expected))
+    found = assert_list_response(api.get("/Users?" + filter_qs(expression)), total=len(expected))
     assert {r["id"] for r in found} == {crowd[name] for name in expected}
 
 
@@ -277,23 +283,27 @@ def test_every_value_get_shows_is_found_by_the_filter(api, crowd):
                     f'{attr}[type eq "{element["type"]}"].value eq "{element["value"]}"',
                     f'{attr}[value co "{element["value"][1:-1]}"]',
                 ):
-                    found = api.get("/Users?" + q(expression)).json()["Resources"]
+                    found = api.get("/Users?" + filter_qs(expression)).json()["Resources"]
                     assert user_id in {r["id"] for r in found}, (expression, resource)
 
 
 def test_multi_valued_filters_follow_patches_and_search(api, crowd):
     many = crowd["many"]
-    api.patch(
+    api.patch_ops(
         f"/Users/{many}",
         {"op": "add", "path": "emails", "value": [{"type": "work", "value": "late@new.test"}]},
     )
     # An "add" of a typed value updates the value of that type (schema.py: unique_type).
-    (found,) = assert_list(api.get("/Users?" + q('emails.value eq "late@new.test"')), total=1)
+    (found,) = assert_list_response(
+        api.get("/Users?" + filter_qs('emails.value eq "late@new.test"')), total=1
+    )
     assert found["id"] == many
-    api.patch(f"/Users/{many}", {"op": "remove", "path": 'emails[type eq "home"]'})
-    assert_list(api.get("/Users?" + q('emails.value eq "many@home.example.org"')), total=0)
+    api.patch_ops(f"/Users/{many}", {"op": "remove", "path": 'emails[type eq "home"]'})
+    assert_list_response(
+        api.get("/Users?" + filter_qs('emails.value eq "many@home.example.org"')), total=0
+    )
     body = {"schemas": [SEARCH_REQUEST], "filter": 'phoneNumbers.value co "7946"'}
-    (found,) = assert_list(api.post("/Users/.search", body), total=1)
+    (found,) = assert_list_response(api.post("/Users/.search", body), total=1)
     assert found["id"] == many
 
 
@@ -331,16 +341,16 @@ def test_group_patch_that_asks_for_attributes_answers_200_with_them(api, param):
     user = api.create_user("m@acme.test")["id"]
     group = api.create_group("Desk")["id"]
     add = {"op": "add", "path": "members", "value": [{"value": user}]}
-    resp = api.patch(f"/Groups/{group}?{param}", add)
+    resp = api.patch_ops(f"/Groups/{group}?{param}", add)
     assert resp.status_code == 200, resp.content
     body = resp.json()
     assert body["id"] == group and body["displayName"] == "Desk"
     assert "members" not in body
     assert resp["Location"].endswith(f"/scim/v2/Groups/{group}")
-    resp = api.patch(f"/Groups/{group}?attributes=members", {"op": "remove", "path": "members"})
+    resp = api.patch_ops(f"/Groups/{group}?attributes=members", {"op": "remove", "path": "members"})
     assert resp.status_code == 200
     assert resp.json()["members"] == []  # none left (RFC 7643 §2.5: same as unassigned)
-    assert api.patch(f"/Groups/{group}", add).status_code == 204
+    assert api.patch_ops(f"/Groups/{group}", add).status_code == 204
 
 
 def test_attributes_select_what_post_put_and_patch_return(api):
@@ -372,7 +382,7 @@ def test_attributes_select_what_post_put_and_patch_return(api):
         "title": "CEO",
         "active": True,
     }
-    patched = api.patch(
+    patched = api.patch_ops(
         f"/Users/{user_id}?attributes=title", {"op": "replace", "path": "title", "value": "CFO"}
     )
     assert patched.json() == {"schemas": [CORE_USER], "id": user_id, "title": "CFO"}
@@ -384,9 +394,11 @@ def test_attributes_select_what_post_put_and_patch_return(api):
 
 def test_groups_filter_by_resource_type(api):
     api.create_group("Desk")
-    assert_list(api.get("/Groups?" + q('meta.resourceType eq "Group"')), total=1)
-    assert_list(api.get("/Groups?" + q('meta.resourceType ne "Group"')), total=0)
-    assert_error(api.get("/Groups?" + q('meta.resourceType co "G"')), 400, "invalidFilter")
+    assert_list_response(api.get("/Groups?" + filter_qs('meta.resourceType eq "Group"')), total=1)
+    assert_list_response(api.get("/Groups?" + filter_qs('meta.resourceType ne "Group"')), total=0)
+    assert_scim_error(
+        api.get("/Groups?" + filter_qs('meta.resourceType co "G"')), 400, "invalidFilter"
+    )
 
 
 def test_replace_of_a_member_selected_by_a_filter(api):
@@ -394,23 +406,23 @@ def test_replace_of_a_member_selected_by_a_filter(api):
     a, b, c = (api.create_user(f"{n}@acme.test")["id"] for n in "abc")
     group = api.create_group("Desk", members=[{"value": a}, {"value": c}])["id"]
     swap = {"op": "replace", "path": f'members[value eq "{a}"]', "value": [{"value": b}]}
-    assert api.patch(f"/Groups/{group}", swap).status_code == 204
+    assert api.patch_ops(f"/Groups/{group}", swap).status_code == 204
     assert api.members(group) == {b, c}
     # a is no member any more: nothing matches, and nothing of the request is written.
     again = {"op": "replace", "path": f'members[value eq "{a}"]', "value": {"value": a}}
     add = {"op": "add", "path": "members", "value": [{"value": a}]}
-    assert_error(api.patch(f"/Groups/{group}", again, add), 400, "noTarget")
+    assert_scim_error(api.patch_ops(f"/Groups/{group}", again, add), 400, "noTarget")
     assert api.members(group) == {b, c}
     # A member added earlier in the same request is matched.
-    resp = api.patch(
+    resp = api.patch_ops(
         f"/Groups/{group}",
         add,
         {"op": "replace", "path": f'members[value eq "{a}" or value eq "{c}"]', "value": []},
     )
     assert resp.status_code == 204
     assert api.members(group) == {b}
-    assert_error(
-        api.patch(f"/Groups/{group}", {"op": "add", "path": f'members[value eq "{b}"]'}),
+    assert_scim_error(
+        api.patch_ops(f"/Groups/{group}", {"op": "add", "path": f'members[value eq "{b}"]'}),
         400,
         "invalidPath",
     )
@@ -455,5 +467,5 @@ STORED_FILTERS = {
 @pytest.mark.parametrize("expression,expected", STORED_FILTERS.items(), ids=STORED_FILTERS.keys())
 def test_a_filter_on_an_attribute_only_the_document_keeps(api, stored, expression, expected):
     """Any readWrite string attribute a generic client sends is searchable as GET shows it."""
-    found = assert_list(api.get("/Users?" + q(expression)), total=len(expected))
+    found = assert_list_response(api.get("/Users?" + filter_qs(expression)), total=len(expected))
     assert {r["id"] for r in found} == {stored[name] for name in expected}

@@ -5,7 +5,7 @@ import pytest
 from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
 from scim_hosts.paths import parse_path
 from scim_hosts.schema import GROUP_SCHEMA, USER_SCHEMA
-from tests.scim.conftest import CORE_GROUP, CORE_USER, ENTERPRISE, LIST_RESPONSE, assert_error
+from tests.scim.support import CORE_GROUP, CORE_USER, ENTERPRISE, LIST_RESPONSE, assert_scim_error
 
 BASE = "http://127.0.0.1:8000/scim/v2"
 
@@ -60,7 +60,7 @@ def test_resource_types(api):
     assert (group["id"], group["endpoint"], group["schema"]) == ("Group", "/Groups", CORE_GROUP)
     assert "schemaExtensions" not in group
     assert api.get("/ResourceTypes/Group").json() == group
-    assert_error(api.get("/ResourceTypes/Device"), 404)
+    assert_scim_error(api.get("/ResourceTypes/Device"), 404)
 
 
 def test_schemas_list_and_by_id(api):
@@ -72,7 +72,7 @@ def test_schemas_list_and_by_id(api):
     for urn, schema in by_id.items():
         assert schema["meta"] == {"resourceType": "Schema", "location": f"{BASE}/Schemas/{urn}"}
         assert api.get(f"/Schemas/{urn}").json() == schema
-    assert_error(api.get("/Schemas/urn:nope"), 404)
+    assert_scim_error(api.get("/Schemas/urn:nope"), 404)
 
     user_attrs = {a["name"]: a for a in by_id[CORE_USER]["attributes"]}
     assert "password" not in user_attrs and "groups" not in user_attrs

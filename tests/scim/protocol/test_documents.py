@@ -4,7 +4,7 @@ and each refusal's words (RFC 7644 §3.12)."""
 
 import pytest
 
-from tests.scim.conftest import CORE_GROUP, CORE_USER, ENTERPRISE, assert_error
+from tests.scim.support import CORE_GROUP, CORE_USER, ENTERPRISE, assert_scim_error
 
 LEGACY = "urn:scim:schemas:extension:enterprise:1.0"
 OTHER_URN = "urn:example:params:scim:schemas:extension:acme:2.0:User"
@@ -173,20 +173,20 @@ REFUSED = {
 @pytest.mark.parametrize("body,scim_type,detail", REFUSED.values(), ids=REFUSED.keys())
 def test_post_refusals_name_the_attribute(api, body, scim_type, detail):
     resp = api.post("/Users", body)
-    assert assert_error(resp, 400, scim_type)["detail"] == detail
+    assert assert_scim_error(resp, 400, scim_type)["detail"] == detail
     assert api.get("/Users").json()["totalResults"] == 0
 
 
 def test_a_group_needs_a_display_name(api):
     resp = api.post("/Groups", {"schemas": [CORE_GROUP], "displayName": " "})
-    detail = assert_error(resp, 400, "invalidValue")["detail"]
+    detail = assert_scim_error(resp, 400, "invalidValue")["detail"]
     assert detail == '"displayName" is required and must be a non-empty string.'
 
 
 def test_an_oversized_document_names_its_largest_attribute(api, settings):
     settings.SCIM_MAX_RESOURCE_BYTES = 200
     resp = api.post("/Users", {"userName": "u@acme.test", "title": "t" * 150, "nickName": "n"})
-    detail = assert_error(resp, 400, "invalidValue")["detail"]
+    detail = assert_scim_error(resp, 400, "invalidValue")["detail"]
     assert (
         detail
         == 'The resource is larger than 200 bytes; its largest attribute is "title" (152 bytes).'

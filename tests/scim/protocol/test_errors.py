@@ -5,7 +5,14 @@ import uuid
 import pytest
 
 from scim_hosts.adapters import SCIMHost
-from tests.scim.conftest import CORE_USER, ENTERPRISE, PATCH_OP, SCIM_JSON, assert_error, q
+from tests.scim.support import (
+    CORE_USER,
+    ENTERPRISE,
+    PATCH_OP,
+    SCIM_JSON,
+    assert_scim_error,
+    filter_qs,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,7 +28,7 @@ from tests.scim.conftest import CORE_USER, ENTERPRISE, PATCH_OP, SCIM_JSON, asse
     ],
 )
 def test_unknown_endpoint_is_a_scim_404(api, method, path):
-    assert_error(api.request(method, path), 404)
+    assert_scim_error(api.request(method, path), 404)
 
 
 # Fixed values: a test's id must be the same at every collection (mutmut reruns tests by id).
@@ -42,7 +49,7 @@ def test_unknown_or_malformed_id_is_a_scim_404(api, resource, method, bad_id):
         "displayName": "x",
         "Operations": [{"op": "add", "path": "title", "value": "x"}],
     }
-    assert_error(api.request(method, f"/{resource}/{bad_id}", body), 404)
+    assert_scim_error(api.request(method, f"/{resource}/{bad_id}", body), 404)
 
 
 @pytest.mark.parametrize(
@@ -66,23 +73,25 @@ def test_method_not_allowed_is_a_scim_405(api, method, path, allow):
     if method == "HEAD":
         assert resp.status_code == 405 and resp["Allow"] == allow
         return
-    assert_error(resp, 405)
+    assert_scim_error(resp, 405)
     assert resp["Allow"] == allow
 
 
 @pytest.mark.parametrize("path", ["/Bulk", "/Me", "/.search"])
 def test_unsupported_features_are_501(api, path):
-    assert_error(api.post(path, {"schemas": []}), 501)
+    assert_scim_error(api.post(path, {"schemas": []}), 501)
 
 
 def test_body_over_the_limit_is_413_by_content_length(api, account, settings):
     settings.SCIM_MAX_BODY_BYTES = 500
     body = {"schemas": [CORE_USER], "userName": "big@acme.test", "nickName": "n" * 600}
-    assert_error(api.post("/Users", body), 413)
+    assert_scim_error(api.post("/Users", body), 413)
     assert not account.hosts.exists()
     user = api.create_user("small@acme.test")
-    resp = api.patch(f"/Users/{user['id']}", {"op": "add", "path": "nickName", "value": "n" * 600})
-    assert_error(resp, 413)
+    resp = api.patch_ops(
+        f"/Users/{user['id']}", {"op": "add", "path": "nickName", "value": "n" * 600}
+    )
+    assert_scim_error(resp, 413)
     assert "nickName" not in api.user(user["id"])
 
 
@@ -90,7 +99,7 @@ def test_body_over_djangos_own_limit_is_413(api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     settings.SCIM_MAX_BODY_BYTES = 10_000
     body = {"userName": "x" * 300}
-    assert_error(api.post("/Users", body), 413)
+    assert_scim_error(api.post("/Users", body), 413)
 
 
 @pytest.mark.parametrize(
@@ -99,10 +108,10 @@ def test_body_over_djangos_own_limit_is_413(api, settings):
     ids=["truncated", "text", "list", "string", "number", "null", "not utf-8"],
 )
 def test_malformed_json_is_400_invalid_syntax(api, raw):
-    assert_error(api.post("/Users", raw=raw), 400, "invalidSyntax")
+    assert_scim_error(api.post("/Users", raw), 400, "invalidSyntax")
     user = api.create_user("m@acme.test")
-    assert_error(api.request("PATCH", f"/Users/{user['id']}", raw=raw), 400, "invalidSyntax")
-    assert_error(api.post("/Groups/.search", raw=raw), 400, "invalidSyntax")
+    assert_scim_error(api.request("PATCH", f"/Users/{user['id']}", raw), 400, "invalidSyntax")
+    assert_scim_error(api.post("/Groups/.search", raw), 400, "invalidSyntax")
 
 
 @pytest.mark.parametrize(
@@ -128,7 +137,7 @@ def test_unexpected_exception_is_a_scim_500_without_details(api, account, monkey
 
     monkeypatch.setattr(SCIMHost, "to_dict", explode)
     resp = api.get(f"/Users/{user['id']}")
-    body = assert_error(resp, 500)
+    body = assert_scim_error(resp, 500)
     assert body["detail"] == "Internal server error."
     assert b"secret" not in resp.content and b"Traceback" not in resp.content
     assert "secret internals" in caplog.text  # logged server-side
@@ -141,7 +150,7 @@ def test_failed_write_is_rolled_back_when_the_response_fails(api, account, monke
         raise RuntimeError("after the write")
 
     monkeypatch.setattr(SCIMHost, "to_dict", explode)
-    assert_error(api.post("/Users", {"userName": "rolled@acme.test"}), 500)
+    assert_scim_error(api.post("/Users", {"userName": "rolled@acme.test"}), 500)
     assert not account.hosts.exists()
     assert list(account.provisioning_events.values_list("outcome", "action")) == [
         ("failure", "create")
@@ -158,25 +167,29 @@ def test_failed_write_is_rolled_back_when_the_response_fails(api, account, monke
     ],
 )
 def test_nul_characters_are_400_on_every_database(api, account, body):
-    assert_error(api.post("/Users", body), 400, "invalidValue")
+    assert_scim_error(api.post("/Users", body), 400, "invalidValue")
     user = api.create_user("nul@acme.test")
-    resp = api.patch(f"/Users/{user['id']}", {"op": "add", "path": "nickName", "value": "\u0000"})
-    assert_error(resp, 400, "invalidValue")
+    resp = api.patch_ops(
+        f"/Users/{user['id']}", {"op": "add", "path": "nickName", "value": "\u0000"}
+    )
+    assert_scim_error(resp, 400, "invalidValue")
     assert account.hosts.count() == 1
 
 
 def test_nul_in_a_filter_is_400(api):
-    from tests.scim.conftest import q
+    from tests.scim.support import filter_qs
 
-    assert_error(api.get("/Users?" + q('userName eq "a\u0000"')), 400, "invalidFilter")
-    assert_error(api.get("/Users?" + q(r'userName eq "a\u0000"')), 400, "invalidFilter")
+    assert_scim_error(api.get("/Users?" + filter_qs('userName eq "a\u0000"')), 400, "invalidFilter")
+    assert_scim_error(
+        api.get("/Users?" + filter_qs(r'userName eq "a\u0000"')), 400, "invalidFilter"
+    )
 
 
 @pytest.mark.parametrize("depth", [33, 5000, 100_000])
 def test_deeply_nested_json_is_400(api, depth):
     raw = '{"userName": "deep@acme.test", "x": ' + "[" * depth + "]" * depth + "}"
-    assert_error(
-        api.post("/Users", raw=raw), 400, ("invalidValue" if depth < 1000 else "invalidSyntax")
+    assert_scim_error(
+        api.post("/Users", raw), 400, ("invalidValue" if depth < 1000 else "invalidSyntax")
     )
 
 
@@ -247,7 +260,7 @@ FILTER_DETAILS = {
     ids=[k[:60].replace("\\", "/") for k in FILTER_DETAILS],
 )
 def test_filter_error_detail(api, expression, detail):
-    body = assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
+    body = assert_scim_error(api.get("/Users?" + filter_qs(expression)), 400, "invalidFilter")
     assert body["detail"] == detail
 
 
@@ -354,7 +367,7 @@ def test_patch_error_detail(api, ops, scim_type, detail):
         emails=[{"type": "work", "value": "pat@acme.test"}],
     )
     resp = api.request("PATCH", f"/Users/{user['id']}", {"schemas": [PATCH_OP], "Operations": ops})
-    assert assert_error(resp, 400, scim_type)["detail"] == detail
+    assert assert_scim_error(resp, 400, scim_type)["detail"] == detail
 
 
 @pytest.mark.parametrize(
@@ -388,5 +401,5 @@ def test_patch_body_error_detail(api, body, detail):
     ],
 )
 def test_group_filter_error_detail(api, expression, detail):
-    body = assert_error(api.get("/Groups?" + q(expression)), 400, "invalidFilter")
+    body = assert_scim_error(api.get("/Groups?" + filter_qs(expression)), 400, "invalidFilter")
     assert body["detail"] == detail

@@ -7,14 +7,14 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import DirectoryHostFactory, HostFactory
-from tests.scim.conftest import (
+from tests.scim.support import (
     CORE_USER,
     ENTERPRISE,
     SEARCH_REQUEST,
-    assert_error,
-    assert_list,
-    ids,
-    q,
+    assert_list_response,
+    assert_scim_error,
+    filter_qs,
+    resource_ids,
 )
 from visitor_mgmt.models import Host
 
@@ -122,20 +122,28 @@ USER_FILTERS = {
 
 @pytest.mark.parametrize("expression,expected", USER_FILTERS.items(), ids=USER_FILTERS.keys())
 def test_user_filter(api, people, expression, expected):
-    found = assert_list(api.get("/Users?" + q(expression)), total=len(expected))
-    assert ids(found) == {people[n] for n in expected}
+    found = assert_list_response(api.get("/Users?" + filter_qs(expression)), total=len(expected))
+    assert resource_ids(found) == {people[n] for n in expected}
 
 
 def test_filters_by_id_and_manager(api, people):
     alice, bob = people["alice"], people["bob"]
-    assert ids(api.get("/Users?" + q(f'id eq "{bob}"')).json()["Resources"]) == {bob}
-    assert ids(api.get("/Users?" + q(f'id eq "{bob.upper()}"')).json()["Resources"]) == {bob}
-    assert_list(api.get("/Users?" + q('id eq "not-a-uuid"')), total=0)
-    assert_list(api.get("/Users?" + q(f'id ne "{bob}"')), total=2)
-    assert ids(api.get("/Users?" + q(f'manager eq "{alice}"')).json()["Resources"]) == {bob}
-    assert ids(api.get("/Users?" + q(f'manager.value eq "{alice}"')).json()["Resources"]) == {bob}
-    assert ids(api.get("/Users?" + q("manager pr")).json()["Resources"]) == {bob}
-    assert_list(api.get("/Users?" + q(f'manager ne "{alice}"')), total=2)
+    assert resource_ids(api.get("/Users?" + filter_qs(f'id eq "{bob}"')).json()["Resources"]) == {
+        bob
+    }
+    assert resource_ids(
+        api.get("/Users?" + filter_qs(f'id eq "{bob.upper()}"')).json()["Resources"]
+    ) == {bob}
+    assert_list_response(api.get("/Users?" + filter_qs('id eq "not-a-uuid"')), total=0)
+    assert_list_response(api.get("/Users?" + filter_qs(f'id ne "{bob}"')), total=2)
+    assert resource_ids(
+        api.get("/Users?" + filter_qs(f'manager eq "{alice}"')).json()["Resources"]
+    ) == {bob}
+    assert resource_ids(
+        api.get("/Users?" + filter_qs(f'manager.value eq "{alice}"')).json()["Resources"]
+    ) == {bob}
+    assert resource_ids(api.get("/Users?" + filter_qs("manager pr")).json()["Resources"]) == {bob}
+    assert_list_response(api.get("/Users?" + filter_qs(f'manager ne "{alice}"')), total=2)
 
 
 @pytest.mark.parametrize("quoted", [False, True])
@@ -144,23 +152,23 @@ def test_entra_reference_query(api, people, quoted):
     alice, bob = people["alice"], people["bob"]
     wrap = (lambda v: f'"{v}"') if quoted else (lambda v: v)
     resp = api.get(
-        "/Users?" + q(f"id eq {wrap(bob)} and manager eq {wrap(alice)}") + "&attributes=id"
+        "/Users?" + filter_qs(f"id eq {wrap(bob)} and manager eq {wrap(alice)}") + "&attributes=id"
     )
-    (hit,) = assert_list(resp, total=1)
+    (hit,) = assert_list_response(resp, total=1)
     assert hit == {"schemas": [CORE_USER, ENTERPRISE], "id": bob}
-    resp = api.get("/Users?" + q(f"id eq {wrap(alice)} and manager eq {wrap(alice)}"))
-    assert_list(resp, total=0)
+    resp = api.get("/Users?" + filter_qs(f"id eq {wrap(alice)} and manager eq {wrap(alice)}"))
+    assert_list_response(resp, total=0)
 
 
 def test_meta_last_modified_comparisons(api, people):
     now = timezone.now()
     Host.objects.filter(public_id=people["alice"]).update(updated_at=now - timedelta(days=2))
     stamp = (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert ids(api.get("/Users?" + q(f'meta.lastModified lt "{stamp}"')).json()["Resources"]) == {
-        people["alice"]
-    }
-    assert_list(api.get("/Users?" + q(f'meta.lastModified ge "{stamp}"')), total=2)
-    assert_list(api.get("/Users?" + q(f'meta.created gt "{stamp}"')), total=3)
+    assert resource_ids(
+        api.get("/Users?" + filter_qs(f'meta.lastModified lt "{stamp}"')).json()["Resources"]
+    ) == {people["alice"]}
+    assert_list_response(api.get("/Users?" + filter_qs(f'meta.lastModified ge "{stamp}"')), total=2)
+    assert_list_response(api.get("/Users?" + filter_qs(f'meta.created gt "{stamp}"')), total=3)
 
 
 def test_a_date_time_without_a_zone_is_utc(api, people):
@@ -168,21 +176,23 @@ def test_a_date_time_without_a_zone_is_utc(api, people):
     now = timezone.now()
     Host.objects.filter(public_id=people["alice"]).update(updated_at=now - timedelta(days=2))
     naive = (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
-    resp = api.get("/Users?" + q(f'meta.lastModified lt "{naive}"'))
-    assert ids(resp.json()["Resources"]) == {people["alice"]}
-    assert_list(api.get("/Users?" + q(f'meta.lastModified gt "{naive}"')), total=2)
+    resp = api.get("/Users?" + filter_qs(f'meta.lastModified lt "{naive}"'))
+    assert resource_ids(resp.json()["Resources"]) == {people["alice"]}
+    assert_list_response(api.get("/Users?" + filter_qs(f'meta.lastModified gt "{naive}"')), total=2)
 
 
 @pytest.mark.parametrize("space", ["+", "%20"])
 def test_both_space_encodings(api, people, space):
     query = "filter=userName" + space + "eq" + space + "%22alice%40acme.test%22"
-    (found,) = assert_list(api.get("/Users?" + query), total=1)
+    (found,) = assert_list_response(api.get("/Users?" + query), total=1)
     assert found["id"] == people["alice"]
 
 
 def test_unknown_query_parameters_are_ignored(api, people):
-    (found,) = assert_list(
-        api.get("/Users?aadOptscim062020&" + q('userName eq "bob@acme.test"') + "&sortBy=x"),
+    (found,) = assert_list_response(
+        api.get(
+            "/Users?aadOptscim062020&" + filter_qs('userName eq "bob@acme.test"') + "&sortBy=x"
+        ),
         total=1,
     )
     assert found["id"] == people["bob"]
@@ -200,13 +210,13 @@ def test_meta_last_modified_equality(api, people, settings, op, hit, zone, serve
     Host.objects.filter(public_id=people["alice"]).update(updated_at=stamp)
     shown = stamp + timedelta(hours=2) if zone == "+02:00" else stamp
     text = shown.strftime("%Y-%m-%dT%H:%M:%S") + zone
-    resp = api.get("/Users?" + q(f'meta.lastModified {op} "{text}"'))
+    resp = api.get("/Users?" + filter_qs(f'meta.lastModified {op} "{text}"'))
     expected = {"alice"} if hit else {"bob", "carol"}
-    assert ids(resp.json()["Resources"]) == {people[n] for n in expected}, resp.content
+    assert resource_ids(resp.json()["Resources"]) == {people[n] for n in expected}, resp.content
     later = (stamp + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    resp = api.get("/Users?" + q(f'meta.lastModified {op} "{later}"'))
+    resp = api.get("/Users?" + filter_qs(f'meta.lastModified {op} "{later}"'))
     expected = set() if hit else {"alice", "bob", "carol"}
-    assert ids(resp.json()["Resources"]) == {people[n] for n in expected}, resp.content
+    assert resource_ids(resp.json()["Resources"]) == {people[n] for n in expected}, resp.content
 
 
 # RFC 7644 §3.4.2.2 on typed attributes: each operator against a date-time exactly equal to
@@ -258,11 +268,11 @@ def test_typed_filter(api, people, expression, expected):
     stamp = timezone.now().replace(microsecond=0) - timedelta(days=3)
     Host.objects.filter(public_id=people["alice"]).update(updated_at=stamp)
     patch = {"op": "add", "path": "nickName", "value": "Ally"}
-    assert api.patch(f"/Users/{people['alice']}", patch).status_code == 200
+    assert api.patch_ops(f"/Users/{people['alice']}", patch).status_code == 200
     Host.objects.filter(public_id=people["alice"]).update(updated_at=stamp)
     expression = expression.replace("{t}", stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    found = assert_list(api.get("/Users?" + q(expression)), total=len(expected))
-    assert ids(found) == {people[n] for n in expected}
+    found = assert_list_response(api.get("/Users?" + filter_qs(expression)), total=len(expected))
+    assert resource_ids(found) == {people[n] for n in expected}
 
 
 BAD_TYPED_FILTERS = [
@@ -290,7 +300,7 @@ BAD_TYPED_FILTERS = [
 @pytest.mark.parametrize("expression", BAD_TYPED_FILTERS)
 def test_unsupported_typed_filter_is_400(api, people, expression):
     """RFC 7644 §3.4.2.2: a comparison the attribute's type does not allow is invalidFilter."""
-    assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
+    assert_scim_error(api.get("/Users?" + filter_qs(expression)), 400, "invalidFilter")
 
 
 @pytest.mark.parametrize(
@@ -303,21 +313,25 @@ def test_backslash_in_filter_literal(api, literal):
     not escape (Entra sends DOMAIN\\user as is) is read as a backslash."""
     user = api.create_user("CONTOSO\\jdoe")
     api.create_user("CONTOSOjdoe")
-    (found,) = assert_list(api.get("/Users?" + q(f"userName eq {literal}")), total=1)
+    (found,) = assert_list_response(
+        api.get("/Users?" + filter_qs(f"userName eq {literal}")), total=1
+    )
     assert found["id"] == user["id"]
 
 
 def test_escaped_quote_in_filter_value(api):
     user = api.create_user('quo"te@acme.test')
-    (found,) = assert_list(api.get("/Users?" + q(r'userName eq "QUO\"TE@acme.test"')), total=1)
+    (found,) = assert_list_response(
+        api.get("/Users?" + filter_qs(r'userName eq "QUO\"TE@acme.test"')), total=1
+    )
     assert found["id"] == user["id"]
 
 
 def test_filter_never_sees_tombstones_or_other_accounts(api, other_api, people):
     api.delete(f"/Users/{people['carol']}")
     other_api.create_user("carol@acme.test")
-    assert_list(api.get("/Users?" + q('userName eq "carol@acme.test"')), total=0)
-    assert_list(api.get("/Users?" + q('userName co "acme"')), total=2)
+    assert_list_response(api.get("/Users?" + filter_qs('userName eq "carol@acme.test"')), total=0)
+    assert_list_response(api.get("/Users?" + filter_qs('userName co "acme"')), total=2)
 
 
 BAD_FILTERS = [
@@ -361,11 +375,13 @@ BAD_FILTERS = [
 
 @pytest.mark.parametrize("expression", BAD_FILTERS)
 def test_unsupported_or_malformed_filter_is_400_never_an_empty_list(api, people, expression):
-    assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
+    assert_scim_error(api.get("/Users?" + filter_qs(expression)), 400, "invalidFilter")
 
 
 def test_overlong_filter_is_400(api):
-    assert_error(api.get("/Users?" + q('userName eq "' + "a" * 5000 + '"')), 400, "invalidFilter")
+    assert_scim_error(
+        api.get("/Users?" + filter_qs('userName eq "' + "a" * 5000 + '"')), 400, "invalidFilter"
+    )
 
 
 # ------------------------------------------------------------------ groups
@@ -375,7 +391,7 @@ def test_overlong_filter_is_400(api):
 def teams(api, people):
     eng = api.create_group("Engineering", externalId="Ext-Eng")["id"]
     ops = api.create_group("Ops")["id"]
-    api.patch(
+    api.patch_ops(
         f"/Groups/{eng}",
         {
             "op": "add",
@@ -383,7 +399,7 @@ def teams(api, people):
             "value": [{"value": people["alice"]}, {"value": people["bob"]}],
         },
     )
-    api.patch(
+    api.patch_ops(
         f"/Groups/{ops}", {"op": "add", "path": "members", "value": [{"value": people["bob"]}]}
     )
     return {"eng": eng, "ops": ops}
@@ -404,44 +420,46 @@ GROUP_FILTERS = {
 
 @pytest.mark.parametrize("expression,expected", GROUP_FILTERS.items(), ids=GROUP_FILTERS.keys())
 def test_group_filter(api, teams, expression, expected):
-    found = assert_list(
-        api.get("/Groups?excludedAttributes=members&" + q(expression)), total=len(expected)
+    found = assert_list_response(
+        api.get("/Groups?excludedAttributes=members&" + filter_qs(expression)), total=len(expected)
     )
-    assert ids(found) == {teams[n] for n in expected}
+    assert resource_ids(found) == {teams[n] for n in expected}
     assert all("members" not in g for g in found)
 
 
 def test_group_member_and_id_filters(api, people, teams):
     alice, bob = people["alice"], people["bob"]
-    found = api.get("/Groups?" + q(f'members.value eq "{alice}"')).json()["Resources"]
-    assert ids(found) == {teams["eng"]}
-    found = api.get("/Groups?" + q(f'members eq "{bob}"')).json()["Resources"]
-    assert ids(found) == {teams["eng"], teams["ops"]}
-    found = api.get("/Groups?" + q(f'members[value eq "{alice}"]')).json()["Resources"]
-    assert ids(found) == {teams["eng"]}
+    found = api.get("/Groups?" + filter_qs(f'members.value eq "{alice}"')).json()["Resources"]
+    assert resource_ids(found) == {teams["eng"]}
+    found = api.get("/Groups?" + filter_qs(f'members eq "{bob}"')).json()["Resources"]
+    assert resource_ids(found) == {teams["eng"], teams["ops"]}
+    found = api.get("/Groups?" + filter_qs(f'members[value eq "{alice}"]')).json()["Resources"]
+    assert resource_ids(found) == {teams["eng"]}
     resp = api.get(
-        "/Groups?" + q(f"id eq {teams['ops']} and members eq {alice}") + "&attributes=id"
+        "/Groups?" + filter_qs(f"id eq {teams['ops']} and members eq {alice}") + "&attributes=id"
     )
-    assert_list(resp, total=0)
-    resp = api.get("/Groups?" + q(f"id eq {teams['ops']} and members eq {bob}") + "&attributes=id")
-    (hit,) = assert_list(resp, total=1)
+    assert_list_response(resp, total=0)
+    resp = api.get(
+        "/Groups?" + filter_qs(f"id eq {teams['ops']} and members eq {bob}") + "&attributes=id"
+    )
+    (hit,) = assert_list_response(resp, total=1)
     assert hit == {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": teams["ops"]}
-    assert_list(api.get("/Groups?" + q('members eq "not-a-uuid"')), total=0)
+    assert_list_response(api.get("/Groups?" + filter_qs('members eq "not-a-uuid"')), total=0)
 
 
 def test_group_member_value_filters_with_or_and_not(api, people, teams):
     """RFC 7644 §3.4.2.2 valuePath with "or" and "not" inside the brackets."""
     alice, bob, carol = people["alice"], people["bob"], people["carol"]
-    found = api.get("/Groups?" + q(f'members[value eq "{alice}" or value eq "{carol}"]'))
-    assert ids(found.json()["Resources"]) == {teams["eng"]}
-    found = api.get("/Groups?" + q(f'members[not (value eq "{alice}")]'))
-    assert ids(found.json()["Resources"]) == {teams["ops"]}
-    found = api.get("/Groups?" + q(f'members[value eq "{alice}" and value eq "{bob}"]'))
-    assert ids(found.json()["Resources"]) == {teams["eng"]}
-    found = api.get("/Groups?" + q(f'members ne "{alice}"'))
-    assert ids(found.json()["Resources"]) == {teams["ops"]}
-    found = api.get("/Groups?" + q('members ne "not-a-uuid"'))
-    assert ids(found.json()["Resources"]) == {teams["eng"], teams["ops"]}
+    found = api.get("/Groups?" + filter_qs(f'members[value eq "{alice}" or value eq "{carol}"]'))
+    assert resource_ids(found.json()["Resources"]) == {teams["eng"]}
+    found = api.get("/Groups?" + filter_qs(f'members[not (value eq "{alice}")]'))
+    assert resource_ids(found.json()["Resources"]) == {teams["ops"]}
+    found = api.get("/Groups?" + filter_qs(f'members[value eq "{alice}" and value eq "{bob}"]'))
+    assert resource_ids(found.json()["Resources"]) == {teams["eng"]}
+    found = api.get("/Groups?" + filter_qs(f'members ne "{alice}"'))
+    assert resource_ids(found.json()["Resources"]) == {teams["ops"]}
+    found = api.get("/Groups?" + filter_qs('members ne "not-a-uuid"'))
+    assert resource_ids(found.json()["Resources"]) == {teams["eng"], teams["ops"]}
 
 
 @pytest.mark.parametrize(
@@ -455,7 +473,7 @@ def test_group_member_value_filters_with_or_and_not(api, people, teams):
     ],
 )
 def test_unsupported_group_filter_is_400(api, teams, expression):
-    assert_error(api.get("/Groups?" + q(expression)), 400, "invalidFilter")
+    assert_scim_error(api.get("/Groups?" + filter_qs(expression)), 400, "invalidFilter")
 
 
 # ------------------------------------------------------------------ paging
@@ -467,7 +485,7 @@ def many(account):
 
 
 def test_default_page_is_100(api, many):
-    resources = assert_list(api.get("/Users"), total=120, count=100)
+    resources = assert_list_response(api.get("/Users"), total=120, count=100)
     assert [r["id"] for r in resources] == [str(i) for i in many[:100]]
 
 
@@ -487,19 +505,21 @@ def test_default_page_is_100(api, many):
     ],
 )
 def test_paging_params(api, many, params, start, count, first):
-    resources = assert_list(api.get("/Users?" + params), total=120, start=start, count=count)
+    resources = assert_list_response(
+        api.get("/Users?" + params), total=120, start=start, count=count
+    )
     if first is not None:
         assert resources[0]["id"] == str(many[first])
 
 
 def test_count_is_capped_at_1000(api, account):
     DirectoryHostFactory.create_batch(1001, account=account)
-    assert_list(api.get("/Users?count=1500&attributes=id"), total=1001, count=1000)
+    assert_list_response(api.get("/Users?count=1500&attributes=id"), total=1001, count=1000)
 
 
 @pytest.mark.parametrize("params", ["startIndex=abc", "count=ten", "count=1.5", "startIndex=1e3"])
 def test_non_numeric_paging_is_400(api, params):
-    assert_error(api.get("/Users?" + params), 400, "invalidValue")
+    assert_scim_error(api.get("/Users?" + params), 400, "invalidValue")
 
 
 # ------------------------------------------------------------------ attribute selection
@@ -528,7 +548,9 @@ def test_attributes_and_excluded_attributes(api, people):
     assert body["id"] == alice and body["schemas"]
     full = api.user(alice)
     assert full["name"] == {"givenName": "Alice", "familyName": "Smith"}  # stored doc intact
-    listed = api.get("/Users?attributes=userName&" + q('userName eq "bob@acme.test"')).json()
+    listed = api.get(
+        "/Users?attributes=userName&" + filter_qs('userName eq "bob@acme.test"')
+    ).json()
     assert listed["Resources"] == [
         {"schemas": [CORE_USER, ENTERPRISE], "id": people["bob"], "userName": "bob@acme.test"}
     ]
@@ -546,16 +568,18 @@ def test_users_search(api, people):
         "attributes": ["userName"],
     }
     resp = api.post("/Users/.search", body)
-    (hit,) = assert_list(resp, total=2, count=1)
+    (hit,) = assert_list_response(resp, total=2, count=1)
     assert hit == {
         "schemas": [CORE_USER, ENTERPRISE],
         "id": people["alice"],
         "userName": "Alice@Acme.test",
     }
-    assert_list(api.post("/Users/.search", {"schemas": [SEARCH_REQUEST]}), total=3)
-    assert_error(api.post("/Users/.search", {"filter": "nickName gt true"}), 400, "invalidFilter")
-    assert_error(api.post("/Users/.search", {"filter": 5}), 400, "invalidValue")
-    assert_error(api.post("/Users/.search", {"count": "x"}), 400, "invalidValue")
+    assert_list_response(api.post("/Users/.search", {"schemas": [SEARCH_REQUEST]}), total=3)
+    assert_scim_error(
+        api.post("/Users/.search", {"filter": "nickName gt true"}), 400, "invalidFilter"
+    )
+    assert_scim_error(api.post("/Users/.search", {"filter": 5}), 400, "invalidValue")
+    assert_scim_error(api.post("/Users/.search", {"count": "x"}), 400, "invalidValue")
 
 
 def test_groups_search(api, teams):
@@ -567,7 +591,7 @@ def test_groups_search(api, teams):
             "excludedAttributes": "members",
         },
     )
-    (hit,) = assert_list(resp, total=1)
+    (hit,) = assert_list_response(resp, total=1)
     assert hit["id"] == teams["ops"] and "members" not in hit
 
 
@@ -587,8 +611,8 @@ def test_username_of_a_host_without_one_is_its_email(api, account):
         "userName ne null": {by_email, named},
     }
     for expression, hosts in cases.items():
-        found = api.get("/Users?" + q(expression)).json()["Resources"]
-        assert ids(found) == {str(h.public_id) for h in hosts}, expression
+        found = api.get("/Users?" + filter_qs(expression)).json()["Resources"]
+        assert resource_ids(found) == {str(h.public_id) for h in hosts}, expression
 
 
 @pytest.mark.parametrize(
@@ -619,7 +643,7 @@ def test_username_of_a_host_without_one_is_its_email(api, account):
 def test_filter_limits_and_literals(api, expression, status):
     """RFC 7644 §3.4.2.2: operators and true/false/null in any case; this service's limits
     (length, nesting, and/or count) are inclusive."""
-    resp = api.get("/Users?" + q(expression))
+    resp = api.get("/Users?" + filter_qs(expression))
     assert resp.status_code == status, resp.content
     if status == 400:
         assert resp.json()["scimType"] == "invalidFilter"

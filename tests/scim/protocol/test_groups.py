@@ -5,7 +5,14 @@ import uuid
 import pytest
 
 from tests.factories import HostGroupFactory
-from tests.scim.conftest import CORE_GROUP, PATCH_OP, SCIM_JSON, assert_error, assert_list, q
+from tests.scim.support import (
+    CORE_GROUP,
+    PATCH_OP,
+    SCIM_JSON,
+    assert_list_response,
+    assert_scim_error,
+    filter_qs,
+)
 from visitor_mgmt.models import HostGroup, HostGroupMembership, Source
 
 ADSCIM = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
@@ -22,7 +29,7 @@ def group(api):
 
 
 def patch_group(api, group_id, *ops, status=204):
-    resp = api.patch(f"/Groups/{group_id}", *ops)
+    resp = api.patch_ops(f"/Groups/{group_id}", *ops)
     assert resp.status_code == status, resp.content
     if status == 204:
         assert resp.content == b""
@@ -65,7 +72,7 @@ def test_create_with_members(api, users):
     resp = api.post("/Groups", {"displayName": "With", "members": [{"value": users[0]}]})
     assert resp.status_code == 201
     assert [m["value"] for m in resp.json()["members"]] == [users[0]]
-    assert_error(
+    assert_scim_error(
         api.post("/Groups", {"displayName": "Bad", "members": [{"value": str(uuid.uuid4())}]}),
         400,
         "invalidValue",
@@ -85,16 +92,16 @@ def test_create_with_members(api, users):
     ],
 )
 def test_invalid_group_is_400(api, body):
-    assert_error(api.post("/Groups", body), 400, "invalidValue")
+    assert_scim_error(api.post("/Groups", body), 400, "invalidValue")
 
 
 def test_empty_group_body_is_400(api):
-    assert_error(api.post("/Groups", {}), 400)
+    assert_scim_error(api.post("/Groups", {}), 400)
 
 
 @pytest.mark.parametrize("variant", ["team", "TEAM", "Team"])
 def test_duplicate_name_any_case_is_409(api, group, variant):
-    assert_error(api.post("/Groups", {"displayName": variant}), 409, "uniqueness")
+    assert_scim_error(api.post("/Groups", {"displayName": variant}), 409, "uniqueness")
 
 
 def test_get_lists_members_with_display_and_ref(api, group, users):
@@ -125,15 +132,15 @@ def test_get_lists_members_with_display_and_ref(api, group, users):
 def test_excluded_members_on_get_list_and_filter(api, group, users):
     patch_group(api, group, {"op": "add", "path": "members", "value": [{"value": users[0]}]})
     assert "members" not in api.get(f"/Groups/{group}?excludedAttributes=members").json()
-    (listed,) = assert_list(api.get("/Groups?excludedAttributes=members"), total=1)
+    (listed,) = assert_list_response(api.get("/Groups?excludedAttributes=members"), total=1)
     assert "members" not in listed
-    (found,) = assert_list(
-        api.get("/Groups?excludedAttributes=members&" + q('displayName eq "team"')), total=1
+    (found,) = assert_list_response(
+        api.get("/Groups?excludedAttributes=members&" + filter_qs('displayName eq "team"')), total=1
     )
     assert set(found) == {"schemas", "id", "displayName", "externalId", "meta"}
-    (found,) = assert_list(api.get("/Groups?attributes=displayName"), total=1)
+    (found,) = assert_list_response(api.get("/Groups?attributes=displayName"), total=1)
     assert found == {"schemas": [CORE_GROUP], "id": group, "displayName": "Team"}
-    (found,) = assert_list(api.get("/Groups"), total=1)
+    (found,) = assert_list_response(api.get("/Groups"), total=1)
     assert [m["value"] for m in found["members"]] == [users[0]]
 
 
@@ -352,7 +359,7 @@ def test_bad_member_ops_are_400_and_change_nothing(api, group, users, bad, scim_
     resp = api.request(
         "PATCH", f"/Groups/{group}", {"schemas": [PATCH_OP], "Operations": [good, json.loads(text)]}
     )
-    assert_error(resp, 400, scim_type)
+    assert_scim_error(resp, 400, scim_type)
     assert member_set(api, group) == {users[0]}
 
 
@@ -364,7 +371,9 @@ def test_rename_in_both_shapes(api, group):
     )
     body = api.get(f"/Groups/{group}").json()
     assert (body["displayName"], body["externalId"]) == ("Again", "ext-2")
-    (found,) = assert_list(api.get("/Groups?" + q('displayName eq "AGAIN"')), total=1)
+    (found,) = assert_list_response(
+        api.get("/Groups?" + filter_qs('displayName eq "AGAIN"')), total=1
+    )
     assert found["id"] == group
     # a case-only rename of itself is allowed
     patch_group(api, group, {"op": "replace", "path": "displayName", "value": "AGAIN"})
@@ -373,8 +382,10 @@ def test_rename_in_both_shapes(api, group):
 
 def test_rename_to_a_taken_name_is_409(api, group):
     api.create_group("Taken")
-    resp = api.patch(f"/Groups/{group}", {"op": "replace", "path": "displayName", "value": "taken"})
-    assert_error(resp, 409, "uniqueness")
+    resp = api.patch_ops(
+        f"/Groups/{group}", {"op": "replace", "path": "displayName", "value": "taken"}
+    )
+    assert_scim_error(resp, 409, "uniqueness")
     assert HostGroup.objects.get(public_id=group).name == "Team"
 
 
@@ -390,7 +401,7 @@ def test_rename_to_a_taken_name_is_409(api, group):
     ],
 )
 def test_bad_group_attribute_ops(api, group, bad, scim_type):
-    assert_error(api.patch(f"/Groups/{group}", bad), 400, scim_type)
+    assert_scim_error(api.patch_ops(f"/Groups/{group}", bad), 400, scim_type)
     assert HostGroup.objects.get(public_id=group).name == "Team"
 
 
@@ -417,9 +428,9 @@ def test_delete_then_404_and_name_free(api, group, users):
     patch_group(api, group, {"op": "add", "path": "members", "value": [{"value": users[0]}]})
     resp = api.delete(f"/Groups/{group}")
     assert resp.status_code == 204 and resp.content == b""
-    assert_error(api.get(f"/Groups/{group}"), 404)
-    assert_error(api.delete(f"/Groups/{group}"), 404)
-    assert_error(api.patch(f"/Groups/{group}", {"op": "remove", "path": "members"}), 404)
+    assert_scim_error(api.get(f"/Groups/{group}"), 404)
+    assert_scim_error(api.delete(f"/Groups/{group}"), 404)
+    assert_scim_error(api.patch_ops(f"/Groups/{group}", {"op": "remove", "path": "members"}), 404)
     assert api.create_group("team")["displayName"] == "team"
     assert api.user(users[0])["userName"] == "u0@acme.test"
 
@@ -436,7 +447,9 @@ def test_deleted_user_disappears_from_members(api, group, users):
 
 def test_manual_group_is_found_and_adopted(api, account, users):
     manual = HostGroupFactory(account=account, name="Reception")
-    (found,) = assert_list(api.get("/Groups?" + q('displayName eq "reception"')), total=1)
+    (found,) = assert_list_response(
+        api.get("/Groups?" + filter_qs('displayName eq "reception"')), total=1
+    )
     assert found["id"] == str(manual.public_id)
     patch_group(
         api,

@@ -4,7 +4,7 @@ The other writers are tested in tests/core/test_lookalikes.py."""
 
 import pytest
 
-from tests.scim.conftest import CORE_USER, assert_error, q
+from tests.scim.support import CORE_USER, assert_scim_error, filter_qs
 from visitor_mgmt.models import Host
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +15,10 @@ ZWSP = "\u200b"
 def test_scim_look_alike_user_name_is_the_same_user(api):
     created = api.create_user("ann@acme.test")
     resp = api.post("/Users", {"schemas": [CORE_USER], "userName": f"ann@acme.test{ZWSP}"})
-    assert_error(resp, 409, "uniqueness")
+    assert_scim_error(resp, 409, "uniqueness")
     assert Host.objects.count() == 1
     # Entra's lookup before a create finds the existing user with the look-alike too.
-    found = api.get("/Users?" + q(f'userName eq "ann@acme.test{ZWSP}"')).json()
+    found = api.get("/Users?" + filter_qs(f'userName eq "ann@acme.test{ZWSP}"')).json()
     assert [r["id"] for r in found["Resources"]] == [created["id"]]
 
 
@@ -35,7 +35,7 @@ def test_scim_stores_the_normal_form_and_matches_emails(api):
         "Marley",
         "bob@acme.test",
     )
-    found = api.get("/Users?" + q(f'emails[type eq "work"].value eq "BOB@acme.test{ZWSP}"'))
+    found = api.get("/Users?" + filter_qs(f'emails[type eq "work"].value eq "BOB@acme.test{ZWSP}"'))
     assert [r["id"] for r in found.json()["Resources"]] == [user["id"]]
-    found = api.get("/Users?" + q('userName eq "bob@acme.test"'))
+    found = api.get("/Users?" + filter_qs('userName eq "bob@acme.test"'))
     assert [r["id"] for r in found.json()["Resources"]] == [user["id"]]

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from tests.scim.conftest import CORE_USER, ENTERPRISE, PATCH_OP, assert_error
+from tests.scim.support import CORE_USER, ENTERPRISE, PATCH_OP, assert_scim_error
 from visitor_mgmt.models import Host
 
 CUSTOM = "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User"
@@ -51,7 +51,7 @@ def pat(api):
 
 
 def patch_ok(api, user_id, *ops):
-    resp = api.patch(f"/Users/{user_id}", *ops)
+    resp = api.patch_ops(f"/Users/{user_id}", *ops)
     assert resp.status_code == 200, resp.content
     assert resp["Location"].endswith(f"/scim/v2/Users/{user_id}")
     body = resp.json()
@@ -453,7 +453,7 @@ def test_one_bad_operation_fails_the_whole_patch(api, pat, account, bad, scim_ty
     host_before = Host.objects.get(public_id=pat)
     good = {"op": "Replace", "path": "title", "value": "Changed"}
     resp = api.request("PATCH", f"/Users/{pat}", {"schemas": [PATCH_OP], "Operations": [good, bad]})
-    assert_error(resp, 400, scim_type)
+    assert_scim_error(resp, 400, scim_type)
     assert api.user(pat) == before
     host = Host.objects.get(public_id=pat)
     assert (host.title, host.updated_at) == (host_before.title, host_before.updated_at)
@@ -465,15 +465,15 @@ def test_one_bad_operation_fails_the_whole_patch(api, pat, account, bad, scim_ty
     ids=["empty", "no ops", "ops not a list", "schemas only"],
 )
 def test_patch_body_without_operations_is_400(api, pat, body):
-    assert_error(api.request("PATCH", f"/Users/{pat}", body), 400, "invalidSyntax")
+    assert_scim_error(api.request("PATCH", f"/Users/{pat}", body), 400, "invalidSyntax")
 
 
 def test_patch_username_to_a_taken_one_is_409(api, pat):
     api.create_user("taken@acme.test")
-    resp = api.patch(
+    resp = api.patch_ops(
         f"/Users/{pat}", {"op": "replace", "path": "userName", "value": "TAKEN@acme.test"}
     )
-    assert_error(resp, 409, "uniqueness")
+    assert_scim_error(resp, 409, "uniqueness")
     assert api.user(pat)["userName"] == "pat@acme.test"
 
 
@@ -808,7 +808,7 @@ PROTOCOL_ERRORS = {
 @pytest.mark.parametrize("bad,scim_type", PROTOCOL_ERRORS.values(), ids=PROTOCOL_ERRORS.keys())
 def test_protocol_errors(api, pat, bad, scim_type):
     before = api.user(pat)
-    assert_error(api.patch(f"/Users/{pat}", bad), 400, scim_type)
+    assert_scim_error(api.patch_ops(f"/Users/{pat}", bad), 400, scim_type)
     assert api.user(pat) == before
 
 

@@ -9,8 +9,8 @@ from django.test import Client
 
 from scim_hosts.filters import HostFilterQuery, HostGroupFilterQuery
 from scim_hosts.views import page_queryset
-from tests.scim.conftest import TOKEN, Api
-from tests.scim.test_queries import bulk_hosts
+from tests.factories import bulk_directory_hosts
+from tests.scim.support import TOKEN, ScimClient
 from visitor_mgmt.models import HostGroup
 
 pytestmark = pytest.mark.postgres
@@ -23,8 +23,8 @@ class _Request:
 
 @pytest.mark.django_db
 def test_matching_filters_use_the_unique_indexes(account, other_account):
-    bulk_hosts(account, 3000)
-    bulk_hosts(other_account, 3000)
+    bulk_directory_hosts(account, 3000)
+    bulk_directory_hosts(other_account, 3000)
     HostGroup.objects.bulk_create([HostGroup(account=account, name=f"G{i}") for i in range(3000)])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE visitor_mgmt_host")
@@ -46,8 +46,8 @@ def test_a_page_reads_only_its_own_accounts_rows_even_with_a_generic_plan(
     the primary key and filters, reading every row of the accounts created before this one
     (a small account behind a big one paid for the big one on each first page). The page's
     id subquery walks this account's own index whatever the plan."""
-    bulk_hosts(other_account, 4000)  # lower ids: before this account's hosts
-    bulk_hosts(account, 300)
+    bulk_directory_hosts(other_account, 4000)  # lower ids: before this account's hosts
+    bulk_directory_hosts(account, 300)
     qs = HostFilterQuery.search(None, _Request(account)).order_by("pk")
     sql, params = page_queryset(qs, offset, 100).query.sql_with_params()
     placeholders = iter(range(1, len(params) + 1))
@@ -78,7 +78,7 @@ def plan_nodes(node):
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_group_patches_lose_nothing(account, token):
-    api = Api(Client(), TOKEN)
+    api = ScimClient(Client(), TOKEN)
     users = [api.create_user(f"p{i}@acme.test")["id"] for i in range(6)]
     group_id = api.create_group("Race")["id"]
     calls = [{"op": "add", "path": "members", "value": [{"value": users[i]}]} for i in range(6)] + [
@@ -89,9 +89,9 @@ def test_parallel_group_patches_lose_nothing(account, token):
 
     def worker(op):
         try:
-            client = Api(Client(), TOKEN)
+            client = ScimClient(Client(), TOKEN)
             barrier.wait()
-            statuses.append(client.patch(f"/Groups/{group_id}", op).status_code)
+            statuses.append(client.patch_ops(f"/Groups/{group_id}", op).status_code)
         finally:
             connection.close()
 

@@ -7,7 +7,14 @@ from datetime import datetime
 import pytest
 
 from tests.factories import HostFactory
-from tests.scim.conftest import CORE_USER, ENTERPRISE, SCIM_JSON, assert_error, assert_list, q
+from tests.scim.support import (
+    CORE_USER,
+    ENTERPRISE,
+    SCIM_JSON,
+    assert_list_response,
+    assert_scim_error,
+    filter_qs,
+)
 from visitor_mgmt.models import Host, Source
 
 # Every attribute of Entra's default user mapping (docs/identity-providers/entra.md §2), plus the
@@ -117,7 +124,9 @@ def test_post_returns_201_the_whole_resource_and_location(api, account):
 
 def test_get_returns_exactly_what_was_sent(api):
     created = api.post("/Users", FULL_USER).json()
-    (found,) = assert_list(api.get("/Users?" + q('userName eq "alice@acme.test"')), total=1)
+    (found,) = assert_list_response(
+        api.get("/Users?" + filter_qs('userName eq "alice@acme.test"')), total=1
+    )
     assert found == created == api.user(created["id"])
 
 
@@ -266,19 +275,19 @@ def test_email_falls_back_to_primary_then_work_wins(api):
 )
 def test_invalid_values_are_400_naming_the_attribute(api, account, body, detail_part):
     body = {"schemas": [CORE_USER], **body}
-    error = assert_error(api.post("/Users", body), 400, "invalidValue")
+    error = assert_scim_error(api.post("/Users", body), 400, "invalidValue")
     assert detail_part in error["detail"]
     assert not account.hosts.exists()
 
 
 def test_empty_body_is_400(api):
-    assert_error(api.post("/Users", raw=""), 400)
+    assert_scim_error(api.post("/Users", ""), 400)
 
 
 @pytest.mark.parametrize("variant", ["alice@acme.test", "ALICE@ACME.TEST", "Alice@Acme.Test"])
 def test_duplicate_username_in_any_case_is_409_uniqueness(api, account, variant):
     api.create_user("Alice@Acme.test")
-    assert_error(api.post("/Users", {"userName": variant}), 409, "uniqueness")
+    assert_scim_error(api.post("/Users", {"userName": variant}), 409, "uniqueness")
     assert account.hosts.count() == 1
 
 
@@ -320,7 +329,9 @@ def test_put_replaces_the_whole_resource(api):
 def test_put_to_a_taken_username_is_409(api):
     api.create_user("one@acme.test")
     two = api.create_user("two@acme.test")
-    assert_error(api.put(f"/Users/{two['id']}", {"userName": "ONE@acme.test"}), 409, "uniqueness")
+    assert_scim_error(
+        api.put(f"/Users/{two['id']}", {"userName": "ONE@acme.test"}), 409, "uniqueness"
+    )
     assert api.user(two["id"])["userName"] == "two@acme.test"
 
 
@@ -338,10 +349,10 @@ def test_delete_tombstones_then_404_and_the_username_is_free(api, account):
     assert resp.content == b""
     host = Host.objects.get(public_id=user["id"])
     assert host.deleted_at is not None and host.is_active is False
-    assert_error(api.get(f"/Users/{user['id']}"), 404)
-    assert_error(api.delete(f"/Users/{user['id']}"), 404)
-    assert_error(api.put(f"/Users/{user['id']}", {"userName": "bye@acme.test"}), 404)
-    assert_list(api.get("/Users?" + q('userName eq "bye@acme.test"')), total=0)
+    assert_scim_error(api.get(f"/Users/{user['id']}"), 404)
+    assert_scim_error(api.delete(f"/Users/{user['id']}"), 404)
+    assert_scim_error(api.put(f"/Users/{user['id']}", {"userName": "bye@acme.test"}), 404)
+    assert_list_response(api.get("/Users?" + filter_qs('userName eq "bye@acme.test"')), total=0)
     again = api.create_user("bye@acme.test")
     assert again["id"] != user["id"]
     assert account.hosts.count() == 2
@@ -350,7 +361,9 @@ def test_delete_tombstones_then_404_and_the_username_is_free(api, account):
 def test_inactive_user_is_still_returned(api):
     user = api.create_user("off@acme.test", active=False)
     assert api.user(user["id"])["active"] is False
-    (found,) = assert_list(api.get("/Users?" + q('userName eq "off@acme.test"')), total=1)
+    (found,) = assert_list_response(
+        api.get("/Users?" + filter_qs('userName eq "off@acme.test"')), total=1
+    )
     assert found["active"] is False
 
 
@@ -365,7 +378,9 @@ def test_manual_host_is_visible_and_adopted_by_a_directory_write(api, account):
         mobile="+1",
         department="Ops",
     )
-    (found,) = assert_list(api.get("/Users?" + q('userName eq "MANUAL@acme.test"')), total=1)
+    (found,) = assert_list_response(
+        api.get("/Users?" + filter_qs('userName eq "MANUAL@acme.test"')), total=1
+    )
     assert without_server_keys(found) == {
         "userName": "manual@acme.test",
         "name": {"givenName": "Man", "familyName": "Ual"},
@@ -375,7 +390,7 @@ def test_manual_host_is_visible_and_adopted_by_a_directory_write(api, account):
         "active": True,
     }
     # (linking by POST is tested in tests/scim_entra/test_linking.py)
-    resp = api.patch(
+    resp = api.patch_ops(
         f"/Users/{host.public_id}", {"op": "Replace", "path": "title", "value": "Boss"}
     )
     assert resp.status_code == 200
@@ -388,7 +403,7 @@ def test_manual_host_is_visible_and_adopted_by_a_directory_write(api, account):
 
 def test_list_without_filter_is_ordered_and_paged(api):
     made = [api.create_user(f"u{i}@acme.test")["id"] for i in range(5)]
-    resources = assert_list(api.get("/Users"), total=5)
+    resources = assert_list_response(api.get("/Users"), total=5)
     assert [r["id"] for r in resources] == made
-    page = assert_list(api.get("/Users?startIndex=2&count=2"), total=5, start=2, count=2)
+    page = assert_list_response(api.get("/Users?startIndex=2&count=2"), total=5, start=2, count=2)
     assert [r["id"] for r in page] == made[1:3]

@@ -10,8 +10,7 @@ import pytest
 
 from scim_hosts.models import ProvisioningEvent
 from tests.factories import DirectoryHostFactory
-from tests.scim_entra.conftest import Resp, assert_unauthorized
-from tests.scim_providers.conftest import OTHER_TOKEN, TOKEN
+from tests.scim.support import INITECH_TOKEN, UMBRELLA_TOKEN, assert_unauthorized
 
 
 def basic(user, password):
@@ -29,46 +28,44 @@ def test_basic_with_the_token_as_password_authenticates_that_account(
 ):
     DirectoryHostFactory(account=initech, username="peter@initech.example")
     DirectoryHostFactory(account=umbrella, username="alice@umbrella.example")
-    resp = get_users(client, basic(user, TOKEN))
+    resp = get_users(client, basic(user, INITECH_TOKEN))
     assert resp.status_code == 200, resp.content
     names = [r["userName"] for r in resp.json()["Resources"]]
     assert names == ["peter@initech.example"]
-    resp = get_users(client, basic(user, OTHER_TOKEN))
+    resp = get_users(client, basic(user, UMBRELLA_TOKEN))
     assert [r["userName"] for r in resp.json()["Resources"]] == ["alice@umbrella.example"]
 
 
 def test_basic_scheme_name_is_case_insensitive(client, initech_token):
-    assert get_users(client, basic("x", TOKEN).replace("Basic", "BASIC")).status_code == 200
+    assert get_users(client, basic("x", INITECH_TOKEN).replace("Basic", "BASIC")).status_code == 200
 
 
 @pytest.mark.parametrize(
     "header",
     [
-        "Basic " + base64.b64encode(TOKEN.encode()).decode(),  # no colon: no password
-        "Basic " + base64.b64encode(f"{TOKEN}:".encode()).decode(),  # token as the name
-        basic("okta", TOKEN[:-1]),
-        basic("okta", TOKEN + "x"),
-        basic("okta", " " + TOKEN),
+        "Basic " + base64.b64encode(INITECH_TOKEN.encode()).decode(),  # no colon: no password
+        "Basic " + base64.b64encode(f"{INITECH_TOKEN}:".encode()).decode(),  # token as the name
+        basic("okta", INITECH_TOKEN[:-1]),
+        basic("okta", INITECH_TOKEN + "x"),
+        basic("okta", " " + INITECH_TOKEN),
         basic("okta", "vmscim_unknown-token-000000000000000000000000000000000000"),
-        "Basic " + TOKEN,  # not base64 of name:password
+        "Basic " + INITECH_TOKEN,  # not base64 of name:password
         "Basic !!!not-base64!!!",
-        "Basic " + base64.b64encode(b"\xff\xfe:" + TOKEN.encode()).decode(),  # not UTF-8
+        "Basic " + base64.b64encode(b"\xff\xfe:" + INITECH_TOKEN.encode()).decode(),  # not UTF-8
         "Basic " + base64.b64encode(f"okta:{'x' * 600}".encode()).decode(),  # too long
         "Basic",
-        "Basic " + base64.b64encode(f"okta:{TOKEN}".encode()).decode() + " extra",
+        "Basic " + base64.b64encode(f"okta:{INITECH_TOKEN}".encode()).decode() + " extra",
     ],
     ids=range(12),
 )
 def test_malformed_or_wrong_basic_gets_the_one_401(client, initech_token, header):
-    response = client.get("/scim/v2/Users", HTTP_AUTHORIZATION=header)
-    resp = Resp(response.status_code, response.headers, response.json(), response.content)
-    assert_unauthorized(resp)
+    assert_unauthorized(client.get("/scim/v2/Users", HTTP_AUTHORIZATION=header))
 
 
 def test_basic_refusal_of_a_disabled_account_is_logged_like_bearer(client, initech, initech_token):
     initech_token.enabled = False
     initech_token.save()
-    assert get_users(client, basic("okta", TOKEN)).status_code == 401
+    assert get_users(client, basic("okta", INITECH_TOKEN)).status_code == 401
     event = ProvisioningEvent.objects.get(account=initech)
     assert event.action == "refused-disabled"
 
@@ -78,7 +75,7 @@ def test_basic_writes_like_bearer(client, initech, initech_token):
         "/scim/v2/Users",
         data={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "b@x.org"},
         content_type="application/scim+json",
-        HTTP_AUTHORIZATION=basic("okta", TOKEN),
+        HTTP_AUTHORIZATION=basic("okta", INITECH_TOKEN),
     )
     assert resp.status_code == 201, resp.content
     assert initech.hosts.get().username == "b@x.org"

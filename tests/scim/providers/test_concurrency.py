@@ -11,22 +11,16 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.scim_providers.conftest import (
-    CORE_GROUP,
-    CORE_USER,
-    TOKEN,
-    ProviderClient,
-    group_member_ids,
-    patch_ops,
-)
+from tests.scim.providers.helpers import group_member_ids
+from tests.scim.support import CORE_GROUP, CORE_USER, INITECH_TOKEN, ScimClient, patch_body
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_parallel_okta_membership_patches_lose_no_member(initech, initech_token):
-    okta = ProviderClient(Client(), initech, TOKEN)
+    okta = ScimClient(Client(), INITECH_TOKEN, account=initech)
     ids = [
-        okta.post("/Users", {"schemas": [CORE_USER], "userName": f"u{n}@okta.local"}).json["id"]
+        okta.post("/Users", {"schemas": [CORE_USER], "userName": f"u{n}@okta.local"}).json()["id"]
         for n in range(8)
     ]
     old, new = ids[:4], ids[4:]
@@ -38,19 +32,19 @@ def test_parallel_okta_membership_patches_lose_no_member(initech, initech_token)
             "members": [{"value": i} for i in old],
         },
     )
-    group_id = resp.json["id"]
+    group_id = resp.json()["id"]
     barrier = threading.Barrier(4)
     statuses = [None] * 4
 
     def worker(n):
         try:
-            client = ProviderClient(Client(), initech, TOKEN, auth="basic")
-            body = patch_ops(
+            client = ScimClient(Client(), INITECH_TOKEN, account=initech, auth="basic")
+            body = patch_body(
                 {"op": "remove", "path": f'members[value eq "{old[n]}"]'},
                 {"op": "add", "path": "members", "value": [{"value": new[n], "display": "x"}]},
             )
             barrier.wait()
-            statuses[n] = client.patch(f"/Groups/{group_id}", body).status
+            statuses[n] = client.patch(f"/Groups/{group_id}", body).status_code
         finally:
             connection.close()
 

@@ -10,18 +10,18 @@ Entra-style value list, renames and deletes groups.
 
 import pytest
 
-from tests.scim_entra.conftest import assert_error, assert_list, assert_user
-from tests.scim_providers.conftest import (
+from tests.factories import manual_host_with_history
+from tests.scim.providers.helpers import assert_linked, group_member_ids, host_of
+from tests.scim.support import (
     CORE_GROUP,
     CORE_USER,
     ENTERPRISE,
-    TOKEN,
-    ProviderClient,
-    assert_linked,
-    group_member_ids,
-    host_of,
-    manual_host_with_history,
-    patch_ops,
+    INITECH_TOKEN,
+    ScimClient,
+    assert_list_response,
+    assert_scim_error,
+    assert_user,
+    patch_body,
 )
 from visitor_mgmt.models import HostGroup
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def jumpcloud(client, initech, initech_token):
-    return ProviderClient(client, initech, TOKEN)
+    return ScimClient(client, INITECH_TOKEN, account=initech)
 
 
 def jc_user(email, first, last, object_id, **extra):
@@ -74,8 +74,8 @@ def test_test_connection_creates_and_deletes_a_test_user_and_group(jumpcloud, in
     resp = jumpcloud.post(
         "/Users", jc_user("scim-test@initech.example", "Scim", "Test", "66e2d689590450d073d2df3b")
     )
-    assert resp.status == 201, resp
-    user_id = resp.json["id"]
+    assert resp.status_code == 201, resp
+    user_id = resp.json()["id"]
     resp = jumpcloud.post(
         "/Groups",
         {
@@ -84,26 +84,26 @@ def test_test_connection_creates_and_deletes_a_test_user_and_group(jumpcloud, in
             "members": [{"value": user_id}],
         },
     )
-    assert resp.status == 201, resp
-    group_id = resp.json["id"]
-    assert jumpcloud.delete(f"/Users/{user_id}").status == 204
-    assert jumpcloud.delete(f"/Groups/{group_id}").status == 204
-    assert_list(jumpcloud.get(lookup("scim-test@initech.example")), total=0)
-    assert_error(jumpcloud.get(f"/Groups/{group_id}"), 404)
+    assert resp.status_code == 201, resp
+    group_id = resp.json()["id"]
+    assert jumpcloud.delete(f"/Users/{user_id}").status_code == 204
+    assert jumpcloud.delete(f"/Groups/{group_id}").status_code == 204
+    assert_list_response(jumpcloud.get(lookup("scim-test@initech.example")), total=0)
+    assert_scim_error(jumpcloud.get(f"/Groups/{group_id}"), 404)
     # The test user's e-mail can be provisioned again afterwards.
     again = jumpcloud.post(
         "/Users", jc_user("scim-test@initech.example", "Scim", "Test", "66e2d689590450d073d2df3c")
     )
-    assert again.status == 201, again
+    assert again.status_code == 201, again
 
 
 def test_full_cycle(jumpcloud, initech):
     sent = jc_user("ana.ruiz@initech.example", "Ana", "Ruiz", "66e2d689590450d073d2df01")
-    assert_list(jumpcloud.get(lookup(sent["userName"])), total=0)
+    assert_list_response(jumpcloud.get(lookup(sent["userName"])), total=0)
     resp = jumpcloud.post("/Users", sent)
-    assert resp.status == 201, resp
-    user_id = resp.json["id"]
-    assert_user(resp.json, sent, user_id=user_id)
+    assert resp.status_code == 201, resp
+    user_id = resp.json()["id"]
+    assert_user(resp.json(), sent, user_id=user_id)
     host = host_of(initech, user_id)
     assert (host.email, host.alternate_mobile, host.external_id) == (
         "ana.ruiz@initech.example",
@@ -115,64 +115,65 @@ def test_full_cycle(jumpcloud, initech):
     updated = dict(sent, title="Facilities", schemas=[ENTERPRISE, CORE_USER])
     updated[ENTERPRISE] = {"department": "Operations"}
     resp = jumpcloud.put(f"/Users/{user_id}", dict(updated, id=user_id, photos=[]))
-    assert resp.status == 200, resp
-    assert_user(resp.json, updated, user_id=user_id)
+    assert resp.status_code == 200, resp
+    assert_user(resp.json(), updated, user_id=user_id)
     host.refresh_from_db()
     assert (host.title, host.department) == ("Facilities", "Operations")
 
     # Deactivate ("change to inactive") and reactivate, as a full PUT ...
     resp = jumpcloud.put(f"/Users/{user_id}", dict(updated, id=user_id, active=False))
-    assert resp.status == 200 and resp.json["active"] is False, resp
+    assert resp.status_code == 200 and resp.json()["active"] is False, resp
     host.refresh_from_db()
     assert host.is_active is False
     resp = jumpcloud.put(f"/Users/{user_id}", dict(updated, id=user_id, active=True))
-    assert resp.status == 200 and resp.json["active"] is True, resp
+    assert resp.status_code == 200 and resp.json()["active"] is True, resp
     # ... or as one PATCH operation per attribute.
     resp = jumpcloud.patch(
-        f"/Users/{user_id}", patch_ops({"op": "replace", "path": "active", "value": False})
+        f"/Users/{user_id}", patch_body({"op": "replace", "path": "active", "value": False})
     )
-    assert resp.status in (200, 204), resp
-    assert jumpcloud.get(f"/Users/{user_id}").json["active"] is False
+    assert resp.status_code in (200, 204), resp
+    assert jumpcloud.get(f"/Users/{user_id}").json()["active"] is False
     resp = jumpcloud.patch(
-        f"/Users/{user_id}", patch_ops({"op": "replace", "path": "active", "value": True})
+        f"/Users/{user_id}", patch_body({"op": "replace", "path": "active", "value": True})
     )
-    assert resp.status in (200, 204), resp
+    assert resp.status_code in (200, 204), resp
     host.refresh_from_db()
     assert host.is_active is True
 
     # Group push: matched by name first; created only with members.
     second = jumpcloud.post(
         "/Users", jc_user("raj.iyer@initech.example", "Raj", "Iyer", "66e2d689590450d073d2df02")
-    ).json["id"]
-    assert_list(jumpcloud.get(group_lookup("Front Desk")), total=0)
+    ).json()["id"]
+    assert_list_response(jumpcloud.get(group_lookup("Front Desk")), total=0)
     resp = jumpcloud.post(
         "/Groups",
         {"schemas": [CORE_GROUP], "displayName": "Front Desk", "members": [{"value": user_id}]},
     )
-    assert resp.status == 201, resp
-    group_id = resp.json["id"]
+    assert resp.status_code == 201, resp
+    group_id = resp.json()["id"]
     assert group_member_ids(initech, group_id) == [user_id]
 
     # Member change: adds are repeated (idempotent), removes are a value list without filter.
-    add = patch_ops({"op": "add", "path": "members", "value": [{"value": second}]})
+    add = patch_body({"op": "add", "path": "members", "value": [{"value": second}]})
     for _ in range(2):
-        assert jumpcloud.patch(f"/Groups/{group_id}", add).status in (200, 204)
+        assert jumpcloud.patch(f"/Groups/{group_id}", add).status_code in (200, 204)
     assert group_member_ids(initech, group_id) == sorted([user_id, second])
-    remove = patch_ops({"op": "remove", "path": "members", "value": [{"value": user_id}]})
-    assert jumpcloud.patch(f"/Groups/{group_id}", remove).status in (200, 204)
+    remove = patch_body({"op": "remove", "path": "members", "value": [{"value": user_id}]})
+    assert jumpcloud.patch(f"/Groups/{group_id}", remove).status_code in (200, 204)
     assert group_member_ids(initech, group_id) == [second]  # only that member, not all
 
     # Rename.
     resp = jumpcloud.patch(
-        f"/Groups/{group_id}", patch_ops({"op": "replace", "path": "displayName", "value": "Lobby"})
+        f"/Groups/{group_id}",
+        patch_body({"op": "replace", "path": "displayName", "value": "Lobby"}),
     )
-    assert resp.status in (200, 204), resp
+    assert resp.status_code in (200, 204), resp
     assert HostGroup.objects.get(public_id=group_id).name == "Lobby"
 
     # Delete the user, then the group (deleted in JumpCloud).
-    assert jumpcloud.delete(f"/Users/{user_id}").status == 204
-    assert_error(jumpcloud.get(f"/Users/{user_id}"), 404)
-    assert jumpcloud.delete(f"/Groups/{group_id}").status == 204
+    assert jumpcloud.delete(f"/Users/{user_id}").status_code == 204
+    assert_scim_error(jumpcloud.get(f"/Users/{user_id}"), 404)
+    assert jumpcloud.delete(f"/Groups/{group_id}").status_code == 204
     assert not HostGroup.objects.filter(public_id=group_id).exists()
     assert host_of(initech, second).deleted_at is None
 
@@ -185,21 +186,21 @@ def test_existing_manual_host_and_group_are_taken_over(jumpcloud, initech):
         last_name="Martin",
         group_name="Front Desk",
     )
-    (found,) = assert_list(jumpcloud.get(lookup("ava.martin@initech.example")), total=1)
+    (found,) = assert_list_response(jumpcloud.get(lookup("ava.martin@initech.example")), total=1)
     assert found["id"] == str(host.public_id)
     body = jc_user("ava.martin@initech.example", "Ava", "Martin", "66e2d689590450d073d2df09")
     resp = jumpcloud.put(f"/Users/{host.public_id}", dict(body, id=str(host.public_id)))
-    assert resp.status == 200, resp
+    assert resp.status_code == 200, resp
     assert_linked(initech, host, visit, group)
 
     # "Takes over management of existing groups when the name matches."
-    (found,) = assert_list(jumpcloud.get(group_lookup("front desk")), total=1)
+    (found,) = assert_list_response(jumpcloud.get(group_lookup("front desk")), total=1)
     assert found["id"] == str(group.public_id)
     resp = jumpcloud.patch(
         f"/Groups/{group.public_id}",
-        patch_ops({"op": "add", "path": "members", "value": [{"value": str(host.public_id)}]}),
+        patch_body({"op": "add", "path": "members", "value": [{"value": str(host.public_id)}]}),
     )
-    assert resp.status in (200, 204), resp
+    assert resp.status_code in (200, 204), resp
     group.refresh_from_db()
     assert group.source == "directory"
     assert group_member_ids(initech, str(group.public_id)) == [str(host.public_id)]

@@ -9,16 +9,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.scim_entra.conftest import (
-    DEFAULT,
-    TOKEN_A,
-    ScimClient,
-    create_group,
-    create_user,
-    minimal_user,
-    patch_body,
-    tut_user,
-)
+from tests.scim.providers.entra.payloads import DEFAULT, minimal_user, tut_user
+from tests.scim.support import CONTOSO_TOKEN, ScimClient, patch_body
 from visitor_mgmt.models import Host, HostGroupMembership
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -31,7 +23,7 @@ def run_parallel(account, calls):
 
     def worker(i, call):
         try:
-            scim = ScimClient(Client(), account, TOKEN_A)
+            scim = ScimClient(Client(), CONTOSO_TOKEN, account=account)
             barrier.wait()
             results[i] = call(scim)
         finally:
@@ -50,25 +42,25 @@ def test_parallel_duplicate_posts_give_one_201_and_409s(scim):
     results = run_parallel(
         scim.account, [lambda s, v=v: s.post("/Users", tut_user(v)) for v in variants]
     )
-    statuses = sorted(r.status for r in results)
+    statuses = sorted(r.status_code for r in results)
     assert statuses == [201, 409, 409, 409], results
     for r in results:
-        if r.status == 409:
-            assert r.json["scimType"] == "uniqueness", r
+        if r.status_code == 409:
+            assert r.json()["scimType"] == "uniqueness", r
     assert Host.objects.filter(account=scim.account, deleted_at__isnull=True).count() == 1
 
 
 def test_parallel_same_member_adds_give_one_membership(scim):
-    user_id = create_user(scim, minimal_user("racer@contoso.com"))
-    group_id = create_group(scim, "Race Group")
+    user_id = scim.post_user(minimal_user("racer@contoso.com"))
+    group_id = scim.post_group("Race Group")
     body = patch_body(DEFAULT.add_members(user_id))
     results = run_parallel(scim.account, [lambda s: s.patch(f"/Groups/{group_id}", body)] * 4)
-    assert [r.status for r in results] == [204] * 4, results
+    assert [r.status_code for r in results] == [204] * 4, results
     assert HostGroupMembership.objects.filter(group__public_id=group_id).count() == 1
 
 
 def test_parallel_patches_to_one_user_lose_no_update(scim):
-    user_id = create_user(scim, tut_user("many.writers@contoso.com"))
+    user_id = scim.post_user(tut_user("many.writers@contoso.com"))
     paths = ["title", "displayName", "nickName", "preferredLanguage"]
     calls = [
         lambda s, p=p: s.patch(
@@ -77,6 +69,6 @@ def test_parallel_patches_to_one_user_lose_no_update(scim):
         for p in paths
     ]
     results = run_parallel(scim.account, calls)
-    assert all(r.status in (200, 204) for r in results), results
-    fetched = scim.get(f"/Users/{user_id}").json
+    assert all(r.status_code in (200, 204) for r in results), results
+    fetched = scim.get(f"/Users/{user_id}").json()
     assert {p: fetched.get(p) for p in paths} == {p: f"v-{p}" for p in paths}

@@ -13,21 +13,17 @@ from datetime import datetime
 import pytest
 
 from tests.factories import DirectoryHostFactory
-from tests.scim_entra.conftest import (
+from tests.scim.providers.entra.payloads import minimal_user, tut_user
+from tests.scim.support import (
     CORE_GROUP,
     CORE_USER,
     ENTERPRISE,
     LIST_RESPONSE,
-    assert_error,
-    assert_list,
+    assert_list_response,
     assert_scim_content_type,
+    assert_scim_error,
     assert_user,
-    create_user,
-    get_user,
-    minimal_user,
     patch_body,
-    patch_user,
-    tut_user,
 )
 
 
@@ -40,24 +36,24 @@ def parse_dt(value):
 
 @pytest.mark.parametrize("resource", ["Users", "Groups"])
 def test_unknown_uuid_is_404(scim, resource):
-    assert_error(scim.get(f"/{resource}/{uuid.uuid4()}"), 404)
+    assert_scim_error(scim.get(f"/{resource}/{uuid.uuid4()}"), 404)
 
 
 @pytest.mark.parametrize("resource", ["Users", "Groups"])
 @pytest.mark.parametrize("bad_id", ["5171a35d82074e068ce2", "12", "not-an-id"])
 def test_malformed_id_is_404_not_500(scim, resource, bad_id):
-    assert_error(scim.get(f"/{resource}/{bad_id}"), 404)
+    assert_scim_error(scim.get(f"/{resource}/{bad_id}"), 404)
     body = patch_body({"op": "Replace", "path": "displayName", "value": "x"})
-    assert_error(scim.patch(f"/{resource}/{bad_id}", body), 404)
-    assert_error(scim.delete(f"/{resource}/{bad_id}"), 404)
+    assert_scim_error(scim.patch(f"/{resource}/{bad_id}", body), 404)
+    assert_scim_error(scim.delete(f"/{resource}/{bad_id}"), 404)
 
 
 def test_unknown_route_is_scim_404(scim):
-    assert_error(scim.get("/NoSuchResource"), 404)
+    assert_scim_error(scim.get("/NoSuchResource"), 404)
 
 
 def test_method_not_allowed_is_scim_405(scim):
-    assert_error(scim.delete("/Users"), 405)
+    assert_scim_error(scim.delete("/Users"), 405)
 
 
 def test_bulk_is_not_offered(scim):
@@ -65,8 +61,8 @@ def test_bulk_is_not_offered(scim):
         "/Bulk",
         {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []},
     )
-    assert resp.status in (404, 405, 501), resp
-    assert_error(resp, resp.status)
+    assert resp.status_code in (404, 405, 501), resp
+    assert_scim_error(resp, resp.status_code)
 
 
 # ---------------------------------------------------------------- bad bodies
@@ -74,46 +70,46 @@ def test_bulk_is_not_offered(scim):
 
 def test_invalid_json_is_400(scim):
     resp = scim.post("/Users", '{"userName": "broken@contoso.com",')
-    assert_error(resp, 400, "invalidSyntax")
+    assert_scim_error(resp, 400, "invalidSyntax")
 
 
 def test_user_without_username_is_400(scim):
-    assert_error(
+    assert_scim_error(
         scim.post("/Users", {"schemas": [CORE_USER], "displayName": "No Name"}), 400, "invalidValue"
     )
 
 
 def test_group_without_display_name_is_400(scim):
-    assert_error(
+    assert_scim_error(
         scim.post("/Groups", {"schemas": [CORE_GROUP], "externalId": "x"}), 400, "invalidValue"
     )
 
 
 def test_patch_without_operations_is_400(scim):
-    user_id = create_user(scim, minimal_user("ops@contoso.com"))
+    user_id = scim.post_user(minimal_user("ops@contoso.com"))
     resp = scim.patch(
         f"/Users/{user_id}", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}
     )
-    assert_error(resp, 400, ("invalidSyntax", "invalidValue"))
+    assert_scim_error(resp, 400, ("invalidSyntax", "invalidValue"))
 
 
 def test_remove_without_path_is_400_no_target(scim):
-    user_id = create_user(scim, minimal_user("nopath@contoso.com"))
+    user_id = scim.post_user(minimal_user("nopath@contoso.com"))
     resp = scim.patch(f"/Users/{user_id}", patch_body({"op": "Remove"}))
-    assert_error(resp, 400, "noTarget")
+    assert_scim_error(resp, 400, "noTarget")
 
 
 def test_oversized_body_is_413(scim):
     body = tut_user("huge@contoso.com", displayName="x" * (1024 * 1024 + 10))
-    assert_error(scim.post("/Users", body), 413)
+    assert_scim_error(scim.post("/Users", body), 413)
 
 
 def test_null_update_returns_200(scim):
     """Logic App SCIM_Null_Update_Test: setting an attribute to null succeeds and clears it."""
     user = tut_user("nulls@contoso.com", title="Boss")
-    user_id = create_user(scim, user)
-    fetched = patch_user(
-        scim, user_id, patch_body({"op": "Replace", "path": "title", "value": None})
+    user_id = scim.post_user(user)
+    fetched = scim.patch_user(
+        user_id, patch_body({"op": "Replace", "path": "title", "value": None})
     )
     assert_user(fetched, {k: v for k, v in user.items() if k != "title"}, user_id=user_id)
 
@@ -131,40 +127,40 @@ def test_null_update_returns_200(scim):
     ],
 )
 def test_filter_syntax_error_is_400_invalid_filter(scim, query):
-    assert_error(scim.get(f"/Users?{query}"), 400, "invalidFilter")
+    assert_scim_error(scim.get(f"/Users?{query}"), 400, "invalidFilter")
 
 
 @pytest.mark.parametrize("resource", ["Users", "Groups"])
 def test_unsupported_filter_attribute_is_400_invalid_filter(scim, resource):
-    assert_error(
+    assert_scim_error(
         scim.get(f"/{resource}?filter=favouriteColour+eq+%22blue%22"), 400, "invalidFilter"
     )
 
 
 def test_filter_and_of_username_and_external_id(scim):
-    user_id = create_user(scim, tut_user("and@contoso.com", externalId="ext-and"))
-    create_user(scim, tut_user("other@contoso.com", externalId="ext-other"))
+    user_id = scim.post_user(tut_user("and@contoso.com", externalId="ext-and"))
+    scim.post_user(tut_user("other@contoso.com", externalId="ext-other"))
     qs = "/Users?filter=userName+eq+%22and%40contoso.com%22+and+externalId+eq+%22ext-and%22"
-    (found,) = assert_list(scim.get(qs), total=1)
+    (found,) = assert_list_response(scim.get(qs), total=1)
     assert found["id"] == user_id
     qs = "/Users?filter=userName+eq+%22and%40contoso.com%22+and+externalId+eq+%22ext-other%22"
-    assert_list(scim.get(qs), total=0)
+    assert_list_response(scim.get(qs), total=0)
 
 
 def test_filter_by_work_email_value_path(scim):
     user = tut_user("mailmatch@contoso.com")
-    user_id = create_user(scim, user)
+    user_id = scim.post_user(user)
     value = user["emails"][0]["value"]
     qs = "/Users?filter=" + f'emails[type eq "work"].value eq "{value}"'.replace(" ", "+").replace(
         '"', "%22"
     )
-    (found,) = assert_list(scim.get(qs), total=1)
+    (found,) = assert_list_response(scim.get(qs), total=1)
     assert found["id"] == user_id
 
 
 def test_filter_by_id(scim):
-    user_id = create_user(scim, minimal_user("byid@contoso.com"))
-    (found,) = assert_list(scim.get(f"/Users?filter=id+eq+%22{user_id}%22"), total=1)
+    user_id = scim.post_user(minimal_user("byid@contoso.com"))
+    (found,) = assert_list_response(scim.get(f"/Users?filter=id+eq+%22{user_id}%22"), total=1)
     assert found["id"] == user_id
 
 
@@ -172,8 +168,8 @@ def test_filter_by_id(scim):
 
 
 def test_attributes_parameter_limits_the_resource(scim):
-    user_id = create_user(scim, tut_user("attrs@contoso.com"))
-    (found,) = assert_list(
+    user_id = scim.post_user(tut_user("attrs@contoso.com"))
+    (found,) = assert_list_response(
         scim.get("/Users?filter=userName+eq+%22attrs%40contoso.com%22&attributes=userName"), total=1
     )
     assert found["id"] == user_id and found["userName"] == "attrs@contoso.com"
@@ -182,11 +178,11 @@ def test_attributes_parameter_limits_the_resource(scim):
 
 def test_excluded_attributes_on_user(scim):
     user = tut_user("excl@contoso.com")
-    user_id = create_user(scim, user)
+    user_id = scim.post_user(user)
     resp = scim.get(f"/Users/{user_id}?excludedAttributes=emails")
-    assert resp.status == 200, resp
-    assert "emails" not in resp.json
-    assert resp.json["userName"] == "excl@contoso.com"
+    assert resp.status_code == 200, resp
+    assert "emails" not in resp.json()
+    assert resp.json()["userName"] == "excl@contoso.com"
 
 
 # ---------------------------------------------------------------- paging
@@ -194,7 +190,7 @@ def test_excluded_attributes_on_user(scim):
 
 @pytest.fixture
 def eleven_users(scim):
-    return [create_user(scim, minimal_user(f"page{i:02d}@contoso.com")) for i in range(11)]
+    return [scim.post_user(minimal_user(f"page{i:02d}@contoso.com")) for i in range(11)]
 
 
 def test_pagination_walks_every_user_once(scim, eleven_users):
@@ -202,50 +198,50 @@ def test_pagination_walks_every_user_once(scim, eleven_users):
     seen = []
     for start in (1, 6, 11):
         resp = scim.get(f"/Users?startIndex={start}&count=5")
-        page = assert_list(resp, total=11, count=min(5, 12 - start), start=start)
+        page = assert_list_response(resp, total=11, count=min(5, 12 - start), start=start)
         seen += [r["id"] for r in page]
     assert sorted(seen) == sorted(eleven_users)
 
 
 def test_count_zero_and_negative_give_no_resources(scim, eleven_users):
-    assert_list(scim.get("/Users?count=0"), total=11, count=0)
-    assert_list(scim.get("/Users?count=-5"), total=11, count=0)
+    assert_list_response(scim.get("/Users?count=0"), total=11, count=0)
+    assert_list_response(scim.get("/Users?count=-5"), total=11, count=0)
 
 
 @pytest.mark.parametrize("start", ["0", "-3"])
 def test_start_index_below_one_is_one(scim, eleven_users, start):
-    assert_list(scim.get(f"/Users?startIndex={start}&count=3"), total=11, count=3, start=1)
+    assert_list_response(scim.get(f"/Users?startIndex={start}&count=3"), total=11, count=3, start=1)
 
 
 def test_start_index_past_the_end(scim, eleven_users):
-    assert_list(scim.get("/Users?startIndex=50&count=5"), total=11, count=0, start=50)
+    assert_list_response(scim.get("/Users?startIndex=50&count=5"), total=11, count=0, start=50)
 
 
 @pytest.mark.parametrize("query", ["count=abc", "startIndex=abc", "count=1.5"])
 def test_non_numeric_paging_is_400_invalid_value(scim, query):
-    assert_error(scim.get(f"/Users?{query}"), 400, "invalidValue")
+    assert_scim_error(scim.get(f"/Users?{query}"), 400, "invalidValue")
 
 
 def test_default_count_is_100_and_max_is_1000(scim, contoso):
     DirectoryHostFactory.create_batch(105, account=contoso)
-    assert_list(scim.get("/Users"), total=105, count=100)
-    assert_list(scim.get("/Users?count=5000"), total=105, count=105)
+    assert_list_response(scim.get("/Users"), total=105, count=100)
+    assert_list_response(scim.get("/Users?count=5000"), total=105, count=105)
 
 
 def test_paging_on_groups(scim):
     for i in range(3):
         scim.post("/Groups", {"schemas": [CORE_GROUP], "displayName": f"G{i}"})
-    assert_list(scim.get("/Groups?startIndex=2&count=1"), total=3, count=1, start=2)
+    assert_list_response(scim.get("/Groups?startIndex=2&count=1"), total=3, count=1, start=2)
 
 
 # ---------------------------------------------------------------- meta and discovery
 
 
 def test_last_modified_moves_on_a_real_change(scim):
-    user_id = create_user(scim, tut_user("lm@contoso.com"))
-    before = get_user(scim, user_id)["meta"]
-    after = patch_user(
-        scim, user_id, patch_body({"op": "Replace", "path": "title", "value": "New"})
+    user_id = scim.post_user(tut_user("lm@contoso.com"))
+    before = scim.user(user_id)["meta"]
+    after = scim.patch_user(
+        user_id, patch_body({"op": "Replace", "path": "title", "value": "New"})
     )["meta"]
     assert after["created"] == before["created"]
     assert parse_dt(after["lastModified"]) > parse_dt(before["lastModified"])
@@ -253,9 +249,9 @@ def test_last_modified_moves_on_a_real_change(scim):
 
 def test_service_provider_config(scim):
     resp = scim.get("/ServiceProviderConfig")
-    assert resp.status == 200, resp
+    assert resp.status_code == 200, resp
     assert_scim_content_type(resp)
-    body = resp.json
+    body = resp.json()
     assert body["schemas"] == ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]
     assert body["patch"]["supported"] is True
     assert body["filter"]["supported"] is True
@@ -266,9 +262,9 @@ def test_service_provider_config(scim):
 
 def test_schemas_endpoint_lists_user_enterprise_and_group(scim):
     resp = scim.get("/Schemas")
-    assert resp.status == 200, resp
+    assert resp.status_code == 200, resp
     assert_scim_content_type(resp)
-    body = resp.json
+    body = resp.json()
     assert body["schemas"] == [LIST_RESPONSE]
     ids = {s["id"] for s in body["Resources"]}
     assert {CORE_USER, ENTERPRISE, CORE_GROUP} <= ids
@@ -276,8 +272,8 @@ def test_schemas_endpoint_lists_user_enterprise_and_group(scim):
 
 def test_resource_types_endpoint(scim):
     resp = scim.get("/ResourceTypes")
-    assert resp.status == 200, resp
-    body = resp.json
+    assert resp.status_code == 200, resp
+    body = resp.json()
     types = {r["name"]: r for r in body["Resources"]}
     assert types["User"]["endpoint"].endswith("/Users")
     assert types["User"]["schema"] == CORE_USER
@@ -292,7 +288,7 @@ def test_error_bodies_are_valid_json_with_string_status(scim):
         scim.get("/Nope"),
         scim.post("/Users", "not json"),
     ):
-        assert resp.status >= 400, resp
+        assert resp.status_code >= 400, resp
         assert_scim_content_type(resp)
-        parsed = json.loads(resp.raw)
+        parsed = json.loads(resp.content)
         assert isinstance(parsed["status"], str)

@@ -6,19 +6,16 @@ docs/architecture.md §4 "Tenant": every request is scoped to the token's accoun
 
 import pytest
 
-from tests.scim_entra.conftest import (
+from tests.scim.providers.entra.payloads import tut_user
+from tests.scim.support import (
     assert_empty_list,
-    assert_error,
     assert_group,
-    assert_list,
+    assert_list_response,
+    assert_scim_error,
     assert_user,
-    create_group,
-    create_user,
-    get_user,
     group_body,
     groups_filter,
     patch_body,
-    tut_user,
     users_filter,
 )
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
@@ -29,24 +26,24 @@ SHARED_NAME = "shared@contoso.com"
 @pytest.fixture
 def fabrikam_data(scim_b):
     user = tut_user(SHARED_NAME, externalId="fab-ext")
-    user_id = create_user(scim_b, user)
-    group_id = create_group(scim_b, "Fabrikam Team", "fab-group")
+    user_id = scim_b.post_user(user)
+    group_id = scim_b.post_group("Fabrikam Team", "fab-group")
     resp = scim_b.patch(
         f"/Groups/{group_id}",
         patch_body({"op": "Add", "path": "members", "value": [{"value": user_id}]}),
     )
-    assert resp.status == 204, resp
+    assert resp.status_code == 204, resp
     return {"user": user, "user_id": user_id, "group_id": group_id}
 
 
 def test_foreign_user_is_404_on_every_verb(entra, scim_b, fabrikam_data):
     uid = fabrikam_data["user_id"]
-    assert_error(entra.get(f"/Users/{uid}"), 404)
+    assert_scim_error(entra.get(f"/Users/{uid}"), 404)
     op = {"op": entra.mode.op("replace"), "path": "active", "value": entra.mode.boolean(False)}
-    assert_error(entra.patch(f"/Users/{uid}", patch_body(op)), 404)
-    assert_error(entra.delete(f"/Users/{uid}"), 404)
+    assert_scim_error(entra.patch(f"/Users/{uid}", patch_body(op)), 404)
+    assert_scim_error(entra.delete(f"/Users/{uid}"), 404)
     # Fabrikam's user is untouched.
-    assert_user(get_user(scim_b, uid), fabrikam_data["user"], user_id=uid)
+    assert_user(scim_b.user(uid), fabrikam_data["user"], user_id=uid)
     host = Host.objects.get(public_id=uid)
     assert host.is_active and host.deleted_at is None
 
@@ -54,29 +51,29 @@ def test_foreign_user_is_404_on_every_verb(entra, scim_b, fabrikam_data):
 def test_foreign_users_are_not_listed_or_filtered(entra, fabrikam_data):
     assert_empty_list(entra.get(users_filter("userName", SHARED_NAME)))
     assert_empty_list(entra.get(users_filter("externalId", "fab-ext")))
-    assert_list(entra.get("/Users"), total=0)
+    assert_list_response(entra.get("/Users"), total=0)
     uid = fabrikam_data["user_id"]
     assert_empty_list(entra.get("/Users?filter=id+eq+%22" + uid + "%22"))
 
 
 def test_foreign_group_is_404_and_not_listed(entra, scim_b, fabrikam_data):
     gid = fabrikam_data["group_id"]
-    assert_error(entra.get(f"/Groups/{gid}"), 404)
-    assert_error(entra.get(f"/Groups/{gid}?excludedAttributes=members"), 404)
+    assert_scim_error(entra.get(f"/Groups/{gid}"), 404)
+    assert_scim_error(entra.get(f"/Groups/{gid}?excludedAttributes=members"), 404)
     op = {"op": entra.mode.op("replace"), "path": "displayName", "value": "Hijacked"}
-    assert_error(entra.patch(f"/Groups/{gid}", patch_body(op)), 404)
-    assert_error(
+    assert_scim_error(entra.patch(f"/Groups/{gid}", patch_body(op)), 404)
+    assert_scim_error(
         entra.patch(
             f"/Groups/{gid}", patch_body(entra.mode.remove_member(fabrikam_data["user_id"]))
         ),
         404,
     )
-    assert_error(entra.delete(f"/Groups/{gid}"), 404)
+    assert_scim_error(entra.delete(f"/Groups/{gid}"), 404)
     assert_empty_list(entra.get(groups_filter("Fabrikam Team")))
-    assert_list(entra.get("/Groups"), total=0)
+    assert_list_response(entra.get("/Groups"), total=0)
     got = scim_b.get(f"/Groups/{gid}")
     assert_group(
-        got.json,
+        got.json(),
         display_name="Fabrikam Team",
         external_id="fab-group",
         member_ids=[fabrikam_data["user_id"]],
@@ -85,57 +82,57 @@ def test_foreign_group_is_404_and_not_listed(entra, scim_b, fabrikam_data):
 
 
 def test_foreign_user_id_as_member_is_400_and_nothing_changes(entra, fabrikam_data):
-    mine = create_user(entra, tut_user("mine@contoso.com"))
-    gid = create_group(entra, "Contoso Team")
+    mine = entra.post_user(tut_user("mine@contoso.com"))
+    gid = entra.post_group("Contoso Team")
     body = patch_body(entra.mode.add_members(mine, fabrikam_data["user_id"]))
-    assert_error(entra.patch(f"/Groups/{gid}", body), 400, "invalidValue")
+    assert_scim_error(entra.patch(f"/Groups/{gid}", body), 400, "invalidValue")
     assert not HostGroupMembership.objects.filter(group__public_id=gid).exists()
     got = entra.get(f"/Groups/{gid}")
-    assert got.json["members"] == []
+    assert got.json()["members"] == []
 
 
 def test_foreign_group_id_as_member_is_rejected(entra, fabrikam_data):
-    gid = create_group(entra, "Contoso Team")
+    gid = entra.post_group("Contoso Team")
     resp = entra.patch(
         f"/Groups/{gid}", patch_body(entra.mode.add_members(fabrikam_data["group_id"]))
     )
-    assert resp.status in (204, 400), resp
-    if resp.status == 400:
-        assert_error(resp, 400, "invalidValue")
+    assert resp.status_code in (204, 400), resp
+    if resp.status_code == 400:
+        assert_scim_error(resp, 400, "invalidValue")
     assert not HostGroupMembership.objects.filter(group__public_id=gid).exists()
 
 
 def test_same_username_and_group_name_in_two_accounts(entra, fabrikam_data):
     """Uniqueness is per account: Contoso can provision the same names."""
     resp = entra.post("/Users", tut_user(SHARED_NAME, externalId="con-ext"))
-    assert resp.status == 201, resp
-    assert resp.json["id"] != fabrikam_data["user_id"]
-    (found,) = assert_list(entra.get(users_filter("userName", SHARED_NAME)), total=1)
-    assert found["id"] == resp.json["id"]
+    assert resp.status_code == 201, resp
+    assert resp.json()["id"] != fabrikam_data["user_id"]
+    (found,) = assert_list_response(entra.get(users_filter("userName", SHARED_NAME)), total=1)
+    assert found["id"] == resp.json()["id"]
     resp = entra.post("/Groups", group_body("fabrikam team"))
-    assert resp.status == 201, resp
+    assert resp.status_code == 201, resp
     assert HostGroup.objects.filter(name__iexact="fabrikam team").count() == 2
 
 
 def test_reference_query_does_not_cross_accounts(entra, scim_b, fabrikam_data):
-    boss = create_user(scim_b, tut_user("boss@fabrikam.com", externalId="fb"))
+    boss = scim_b.post_user(tut_user("boss@fabrikam.com", externalId="fb"))
     uid = fabrikam_data["user_id"]
     op = {
         "op": "Replace",
         "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
         "value": {"value": boss},
     }
-    assert scim_b.patch(f"/Users/{uid}", patch_body(op)).status in (200, 204)
+    assert scim_b.patch(f"/Users/{uid}", patch_body(op)).status_code in (200, 204)
     qs = f"/Users?filter=id+eq+%22{uid}%22+and+manager+eq+%22{boss}%22&attributes=id"
-    assert_list(scim_b.get(qs), total=1)
+    assert_list_response(scim_b.get(qs), total=1)
     assert_empty_list(entra.get(qs))
 
 
 def test_foreign_member_remove_does_not_touch_their_group(entra, fabrikam_data):
-    gid = create_group(entra, "Contoso Team")
+    gid = entra.post_group("Contoso Team")
     uid = fabrikam_data["user_id"]
     resp = entra.patch(f"/Groups/{gid}", patch_body(entra.mode.remove_member(uid)))
-    assert resp.status in (204, 400), resp
+    assert resp.status_code in (204, 400), resp
     assert (
         HostGroupMembership.objects.filter(group__public_id=fabrikam_data["group_id"]).count() == 1
     )

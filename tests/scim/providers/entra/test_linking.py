@@ -17,14 +17,14 @@ from tests.factories import (
     VisitFactory,
 )
 from tests.preferences.helpers import section_html
-from tests.scim_entra.conftest import (
+from tests.scim.providers.entra.payloads import tut_user
+from tests.scim.support import (
     CORE_GROUP,
-    assert_error,
-    assert_list,
+    assert_list_response,
+    assert_scim_error,
     group_body,
     groups_filter,
     patch_body,
-    tut_user,
     users_filter,
 )
 from visitor_mgmt.models import Host, HostGroup, Source, Visit
@@ -73,14 +73,14 @@ def test_matching_query_then_patch_links_the_host_and_keeps_its_history(entra, c
 
     # Entra's matching query, in another letter case than stored.
     resp = entra.get(users_filter("userName", UPN.upper()))
-    (found,) = assert_list(resp, total=1)
+    (found,) = assert_list_response(resp, total=1)
     assert found["id"] == str(host.public_id)
     assert found["userName"] == UPN  # a host without username is known by its e-mail
 
     # Entra then updates what differs; the update links.
     ops = entra.mode.replace_many({"externalId": "b1c2", "displayName": "Ava Martin"})
     resp = entra.patch(f"/Users/{host.public_id}", patch_body(*ops))
-    assert resp.status == 200, resp
+    assert resp.status_code == 200, resp
 
     host.refresh_from_db()
     assert host.source == Source.DIRECTORY  # read-only elsewhere from now on
@@ -102,15 +102,15 @@ def test_post_from_any_client_links_instead_of_duplicating(scim, contoso):
     host = ava(contoso, source=Source.CSV)
     visit = VisitFactory(account=contoso, host=host)
     resp = scim.post("/Users", entra_user())
-    assert resp.status == 201, resp
-    assert resp.json["id"] == str(host.public_id)
+    assert resp.status_code == 201, resp
+    assert resp.json()["id"] == str(host.public_id)
     assert resp.headers["Location"].endswith(f"/scim/v2/Users/{host.public_id}")
     assert Host.objects.filter(account=contoso).count() == 1
     host.refresh_from_db()
     assert (host.source, host.username, host.external_id) == (Source.DIRECTORY, UPN, "b1c2")
     assert host.directory_data["externalId"] == "b1c2"  # stored as for a create
     assert Visit.objects.get(pk=visit.pk).host_id == host.pk
-    assert scim.get(f"/Users/{host.public_id}").json["externalId"] == "b1c2"
+    assert scim.get(f"/Users/{host.public_id}").json()["externalId"] == "b1c2"
     (row,) = linked_rows(contoso)
     assert "(was CSV)" in row.reason
 
@@ -118,23 +118,23 @@ def test_post_from_any_client_links_instead_of_duplicating(scim, contoso):
 def test_a_host_with_that_username_is_linked_too(scim, contoso):
     host = ava(contoso, username=UPN.upper(), email="other@contoso.com")
     resp = scim.post("/Users", entra_user())
-    assert resp.status == 201, resp
-    assert resp.json["id"] == str(host.public_id)
+    assert resp.status_code == 201, resp
+    assert resp.json()["id"] == str(host.public_id)
     assert Host.objects.filter(account=contoso).count() == 1
 
 
 def test_a_directory_host_is_never_linked_twice(scim, contoso):
     DirectoryHostFactory(account=contoso, username=UPN)
-    assert_error(scim.post("/Users", entra_user()), 409, "uniqueness")
+    assert_scim_error(scim.post("/Users", entra_user()), 409, "uniqueness")
     assert Host.objects.filter(account=contoso).count() == 1
 
 
 def test_other_accounts_hosts_are_never_linked(scim, contoso, fabrikam):
     theirs = ava(fabrikam)
-    assert_list(scim.get(users_filter("userName", UPN)), total=0)
+    assert_list_response(scim.get(users_filter("userName", UPN)), total=0)
     resp = scim.post("/Users", entra_user())
-    assert resp.status == 201
-    assert resp.json["id"] != str(theirs.public_id)
+    assert resp.status_code == 201
+    assert resp.json()["id"] != str(theirs.public_id)
     theirs.refresh_from_db()
     assert theirs.source == Source.MANUAL
 
@@ -142,9 +142,9 @@ def test_other_accounts_hosts_are_never_linked(scim, contoso, fabrikam):
 def test_tombstones_and_other_emails_are_not_matched(scim, contoso):
     ava(contoso, deleted_at="2026-01-01T00:00:00Z")
     ava(contoso, email="ava.m@contoso.com")
-    assert_list(scim.get(users_filter("userName", UPN)), total=0)
+    assert_list_response(scim.get(users_filter("userName", UPN)), total=0)
     resp = scim.post("/Users", entra_user())
-    assert resp.status == 201
+    assert resp.status_code == 201
     assert Host.objects.live().filter(account=contoso).count() == 2
 
 
@@ -178,7 +178,7 @@ def test_ambiguous_matches_are_a_409_and_shown_to_the_admin(
     other = ava(contoso, first_name="Ava", last_name="Martín", display_name="Ava Martín", **second)
 
     resp = scim.get(users_filter("userName", UPN))
-    body = assert_error(resp, 409, "uniqueness")
+    body = assert_scim_error(resp, 409, "uniqueness")
     head = f'userName "{UPN}" matches 2 hosts in Visitor Management: '
     tail = (
         ". None was linked. An account admin must edit or delete one of them; the next sync"
@@ -187,7 +187,7 @@ def test_ambiguous_matches_are_a_409_and_shown_to_the_admin(
     detail = body["detail"]
     assert detail.startswith(head) and detail.endswith(tail), detail
     assert set(detail[len(head) : -len(tail)].split("; ")) == MATCHED[request.node.callspec.id]
-    assert_error(scim.post("/Users", entra_user()), 409, "uniqueness")
+    assert_scim_error(scim.post("/Users", entra_user()), 409, "uniqueness")
     assert Host.objects.filter(account=contoso).count() == 2
     assert not Host.objects.filter(source=Source.DIRECTORY).exists()  # nothing linked
 
@@ -201,7 +201,7 @@ def test_ambiguous_matches_are_a_409_and_shown_to_the_admin(
     # The admin deletes the wrong one; the next sync links the other and the conflict goes.
     other.delete()
     resp = scim.post("/Users", entra_user())
-    assert resp.status == 201 and resp.json["id"] == str(first.public_id)
+    assert resp.status_code == 201 and resp.json()["id"] == str(first.public_id)
     html = section_html(admin_client)
     assert "Link conflicts" not in html
     assert 'data-status="connected"' in html
@@ -210,13 +210,13 @@ def test_ambiguous_matches_are_a_409_and_shown_to_the_admin(
 def test_matching_group_is_linked_by_get_then_patch(entra, contoso):
     group = HostGroupFactory(account=contoso, name="Reception")
     member = ava(contoso)
-    (found,) = assert_list(entra.get(groups_filter("RECEPTION")), total=1)
+    (found,) = assert_list_response(entra.get(groups_filter("RECEPTION")), total=1)
     assert found["id"] == str(group.public_id)
     resp = entra.patch(
         f"/Groups/{group.public_id}",
         patch_body(entra.mode.add_members(str(member.public_id))),
     )
-    assert resp.status == 204, resp
+    assert resp.status_code == 204, resp
     group.refresh_from_db()
     assert group.source == Source.DIRECTORY
     assert list(group.members.all()) == [member]
@@ -230,8 +230,8 @@ def test_post_group_links_the_manual_group_of_that_name(scim, contoso):
     HostGroupMembershipFactory(group=group, host=kept)
     visit = VisitFactory(account=contoso, host=None, host_group=group)
     resp = scim.post("/Groups", {**group_body("reception", "g-1"), "members": []})
-    assert resp.status == 201, resp
-    assert resp.json["id"] == str(group.public_id)
+    assert resp.status_code == 201, resp
+    assert resp.json()["id"] == str(group.public_id)
     assert HostGroup.objects.filter(account=contoso).count() == 1
     group.refresh_from_db()
     assert (group.source, group.external_id, group.name) == (Source.DIRECTORY, "g-1", "reception")
@@ -246,13 +246,13 @@ def test_post_group_keeps_members_when_none_are_sent(scim, contoso):
     kept = ava(contoso)
     HostGroupMembershipFactory(group=group, host=kept)
     resp = scim.post("/Groups", {"schemas": [CORE_GROUP], "displayName": "Reception"})
-    assert resp.status == 201 and resp.json["id"] == str(group.public_id)
+    assert resp.status_code == 201 and resp.json()["id"] == str(group.public_id)
     assert list(group.members.all()) == [kept]
 
 
 def test_a_directory_group_of_that_name_is_a_409(scim, contoso):
     HostGroupFactory(account=contoso, name="Reception", source=Source.DIRECTORY)
-    assert_error(scim.post("/Groups", group_body("Reception")), 409, "uniqueness")
+    assert_scim_error(scim.post("/Groups", group_body("Reception")), 409, "uniqueness")
 
 
 def test_the_section_says_what_will_be_linked_before_connecting(admin_client, account):

@@ -9,17 +9,8 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from tests.scim_entra.conftest import (
-    CORE_USER,
-    ENTERPRISE,
-    assert_list,
-    assert_user,
-    create_user,
-    get_user,
-    patch_body,
-    patch_user,
-    tut_user,
-)
+from tests.scim.providers.entra.payloads import tut_user
+from tests.scim.support import CORE_USER, ENTERPRISE, assert_list_response, assert_user, patch_body
 
 MANAGER_PATH = f"{ENTERPRISE}:manager"
 
@@ -52,9 +43,9 @@ def people(entra):
     boss2 = tut_user("boss2@contoso.com", externalId="boss2")
     worker = tut_user("worker@contoso.com", externalId="worker")
     return {
-        "boss": create_user(entra, boss),
-        "boss2": create_user(entra, boss2),
-        "worker": create_user(entra, worker),
+        "boss": entra.post_user(boss),
+        "boss2": entra.post_user(boss2),
+        "worker": entra.post_user(worker),
         "worker_body": worker,
     }
 
@@ -79,42 +70,43 @@ def test_manager_lifecycle(entra, people):
             "path": "manager",
             "value": [{"$ref": f"http://testserver/scim/v2/Users/{boss}", "value": boss}],
         }
-    assert_manager(patch_user(entra, worker, patch_body(add)), user, boss, user_id=worker)
+    assert_manager(entra.patch_user(worker, patch_body(add)), user, boss, user_id=worker)
 
     # 2. Reference check before the next update: id eq X and manager eq Y, unquoted and quoted.
     for quoted in (False, True):
-        (hit,) = assert_list(entra.get(reference_query(worker, boss, quoted=quoted)), total=1)
+        (hit,) = assert_list_response(
+            entra.get(reference_query(worker, boss, quoted=quoted)), total=1
+        )
         assert hit["id"] == worker
         assert "userName" not in hit and ENTERPRISE not in hit, hit
-        assert_list(entra.get(reference_query(worker, boss2, quoted=quoted)), total=0)
+        assert_list_response(entra.get(reference_query(worker, boss2, quoted=quoted)), total=0)
 
     # 3. Replace with the full enterprise URN path and {"value": id}.
     replace = {"op": m.op("replace"), "path": MANAGER_PATH, "value": {"value": boss2}}
-    assert_manager(patch_user(entra, worker, patch_body(replace)), user, boss2, user_id=worker)
-    assert_list(entra.get(reference_query(worker, boss, quoted=True)), total=0)
-    assert_list(entra.get(reference_query(worker, boss2, quoted=True)), total=1)
+    assert_manager(entra.patch_user(worker, patch_body(replace)), user, boss2, user_id=worker)
+    assert_list_response(entra.get(reference_query(worker, boss, quoted=True)), total=0)
+    assert_list_response(entra.get(reference_query(worker, boss2, quoted=True)), total=1)
 
     # 4. Clear with {"value": ""} (validator "Remove Manager").
     clear = {"op": m.op("replace"), "path": MANAGER_PATH, "value": {"value": ""}}
-    assert_manager(patch_user(entra, worker, patch_body(clear)), user, None, user_id=worker)
-    assert_list(entra.get(reference_query(worker, boss2, quoted=True)), total=0)
+    assert_manager(entra.patch_user(worker, patch_body(clear)), user, None, user_id=worker)
+    assert_list_response(entra.get(reference_query(worker, boss2, quoted=True)), total=0)
 
     # 5. Set again with a plain string, then remove manager[value eq "id"].
     set_plain = {"op": m.op("add"), "path": MANAGER_PATH, "value": boss}
-    assert_manager(patch_user(entra, worker, patch_body(set_plain)), user, boss, user_id=worker)
+    assert_manager(entra.patch_user(worker, patch_body(set_plain)), user, boss, user_id=worker)
     remove = {"op": m.op("remove"), "path": f'manager[value eq "{boss}"]'}
-    assert_manager(patch_user(entra, worker, patch_body(remove)), user, None, user_id=worker)
+    assert_manager(entra.patch_user(worker, patch_body(remove)), user, None, user_id=worker)
 
 
 def test_remove_manager_with_urn_path(entra, people):
     m = entra.mode
     worker, boss, user = people["worker"], people["boss"], people["worker_body"]
-    patch_user(
-        entra,
+    entra.patch_user(
         worker,
         patch_body({"op": m.op("add"), "path": MANAGER_PATH, "value": {"value": boss}}),
     )
-    fetched = patch_user(entra, worker, patch_body({"op": m.op("remove"), "path": MANAGER_PATH}))
+    fetched = entra.patch_user(worker, patch_body({"op": m.op("remove"), "path": MANAGER_PATH}))
     assert_manager(fetched, user, None, user_id=worker)
 
 
@@ -125,9 +117,9 @@ def test_manager_posted_as_plain_string(entra, people):
         externalId="pm",
         **{ENTERPRISE: {"manager": people["boss"], "department": "Ops"}},
     )
-    user_id = create_user(entra, body)
+    user_id = entra.post_user(body)
     expected = {**body, ENTERPRISE: {"department": "Ops"}}
-    assert_manager(get_user(entra, user_id), expected, people["boss"], user_id=user_id)
+    assert_manager(entra.user(user_id), expected, people["boss"], user_id=user_id)
 
 
 def test_manager_posted_as_value_object(entra, people):
@@ -136,16 +128,16 @@ def test_manager_posted_as_value_object(entra, people):
         externalId="om",
         **{ENTERPRISE: {"manager": {"value": people["boss"]}}},
     )
-    user_id = create_user(entra, body)
+    user_id = entra.post_user(body)
     expected = {k: v for k, v in body.items() if k != ENTERPRISE}
     expected["schemas"] = [CORE_USER]
-    assert_manager(get_user(entra, user_id), expected, people["boss"], user_id=user_id)
+    assert_manager(entra.user(user_id), expected, people["boss"], user_id=user_id)
 
 
 def test_resending_the_same_manager_is_a_no_op(entra, people):
     m = entra.mode
     worker, boss = people["worker"], people["boss"]
     body = patch_body({"op": m.op("replace"), "path": MANAGER_PATH, "value": {"value": boss}})
-    first = patch_user(entra, worker, body)
-    second = patch_user(entra, worker, body)
+    first = entra.patch_user(worker, body)
+    second = entra.patch_user(worker, body)
     assert first == second

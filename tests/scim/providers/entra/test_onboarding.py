@@ -15,7 +15,7 @@ from scim_hosts.models import ProvisioningEvent
 from scim_hosts.preferences_services import section_context
 from scim_hosts.tokens import rotate_token
 from tests.factories import VisitFactory
-from tests.scim_entra.conftest import CORE_USER, ENTERPRISE, PATCH_OP, filter_qs
+from tests.scim.support import CORE_USER, ENTERPRISE, PATCH_OP, filter_qs
 from visitor_mgmt.models import Host, Source, Visit
 from visitor_mgmt.selectors import unmanaged_host_counts
 from visitor_mgmt.services.csv_import import hosts_import_csv

@@ -1,15 +1,12 @@
 """The section reflects what Entra did over SCIM with the token it shows."""
 
-import json
-
 import pytest
 from django.test import Client
 
 from tests.preferences.helpers import GENERATE_URL, section_html, tokens_in
+from tests.scim.support import CORE_GROUP, CORE_USER, ScimClient
 
 pytestmark = pytest.mark.django_db
-
-SCIM_JSON = "application/scim+json"
 
 
 def test_counts_last_request_and_activity_follow_entras_requests(admin_client):
@@ -17,28 +14,24 @@ def test_counts_last_request_and_activity_follow_entras_requests(admin_client):
     before = section_html(admin_client)
     assert "<dt>Last successful request</dt>\n  <dd>never</dd>" in before
 
-    entra = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    entra = ScimClient(Client(), raw)
     user = {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "schemas": [CORE_USER],
         "userName": "ada.lovelace@contoso.com",
         "active": True,
         "name": {"givenName": "Ada", "familyName": "Lovelace"},
         "emails": [{"type": "work", "value": "ada@contoso.com", "primary": True}],
     }
-    created = entra.post("/scim/v2/Users", json.dumps(user), content_type=SCIM_JSON)
+    created = entra.post("/Users", user)
     assert created.status_code == 201
     group = {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "schemas": [CORE_GROUP],
         "displayName": "Reception",
         "members": [{"value": created.json()["id"]}],
     }
-    assert (
-        entra.post("/scim/v2/Groups", json.dumps(group), content_type=SCIM_JSON).status_code == 201
-    )
+    assert entra.post("/Groups", group).status_code == 201
     # A request that fails is in the activity too.
-    bad = entra.post(
-        "/scim/v2/Users", json.dumps({"schemas": user["schemas"]}), content_type=SCIM_JSON
-    )
+    bad = entra.post("/Users", {"schemas": user["schemas"]})
     assert bad.status_code == 400
 
     html = section_html(admin_client)

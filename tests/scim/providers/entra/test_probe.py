@@ -11,13 +11,13 @@ import pytest
 
 from scim_hosts.tokens import rotate_token, set_enabled
 from tests.factories import ScimTokenFactory
-from tests.scim_entra.conftest import (
+from tests.scim.providers.entra.payloads import minimal_user
+from tests.scim.support import (
     FLAG,
     ScimClient,
     assert_empty_list,
     assert_unauthorized,
     groups_filter,
-    minimal_user,
     users_filter,
 )
 
@@ -50,7 +50,7 @@ def test_probe_repeated_with_different_guids(entra):
 
 
 def test_probe_sees_only_matching_user_when_others_exist(entra):
-    assert entra.post("/Users", minimal_user("someone@contoso.com")).status == 201
+    assert entra.post("/Users", minimal_user("someone@contoso.com")).status_code == 201
     assert_empty_list(entra.get(users_filter("userName", str(uuid.uuid4()))))
 
 
@@ -103,7 +103,7 @@ def test_disabled_token_row_is_401(client, contoso):
     ScimTokenFactory(
         account=contoso, raw_token="vmscim_disabled-0123456789abcdefghij", enabled=False
     )
-    scim = ScimClient(client, contoso, "vmscim_disabled-0123456789abcdefghij")
+    scim = ScimClient(client, "vmscim_disabled-0123456789abcdefghij", account=contoso)
     assert_unauthorized(scim.get(PROBE_USERS))
 
 

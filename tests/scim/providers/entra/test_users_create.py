@@ -7,16 +7,15 @@ matches, and a 409 must agree with what the filter finds (case-insensitive userN
 
 import pytest
 
-from tests.scim_entra.conftest import (
+from tests.scim.providers.entra.payloads import tut_user
+from tests.scim.support import (
     CORE_USER,
     ENTERPRISE,
     assert_empty_list,
-    assert_error,
-    assert_list,
+    assert_list_response,
     assert_scim_content_type,
+    assert_scim_error,
     assert_user,
-    get_user,
-    tut_user,
     users_filter,
 )
 from visitor_mgmt.models import Host, Source
@@ -47,11 +46,11 @@ EXAMPLE_2 = {
 
 
 def assert_created(resp, sent):
-    assert resp.status == 201, resp
+    assert resp.status_code == 201, resp
     assert_scim_content_type(resp)
-    assert_user(resp.json, sent)
-    assert resp.headers["Location"] == resp.json["meta"]["location"], resp
-    return resp.json["id"]
+    assert_user(resp.json(), sent)
+    assert resp.headers["Location"] == resp.json()["meta"]["location"], resp
+    return resp.json()["id"]
 
 
 def test_create_user_tut_body(entra):
@@ -59,9 +58,9 @@ def test_create_user_tut_body(entra):
     body = tut_user(ALICE)
     user_id = assert_created(entra.post("/Users", body), body)
 
-    (found,) = assert_list(entra.get(users_filter("userName", ALICE)), total=1)
+    (found,) = assert_list_response(entra.get(users_filter("userName", ALICE)), total=1)
     assert_user(found, body, user_id=user_id)
-    assert_user(get_user(entra, user_id), body, user_id=user_id)
+    assert_user(entra.user(user_id), body, user_id=user_id)
 
     host = Host.objects.get(public_id=user_id)
     assert host.account == entra.account
@@ -78,14 +77,14 @@ def test_create_user_without_emails(entra):
     body = tut_user(ALICE)
     del body["emails"]
     user_id = assert_created(entra.post("/Users", body), body)
-    assert_user(get_user(entra, user_id), body, user_id=user_id)
+    assert_user(entra.user(user_id), body, user_id=user_id)
     assert Host.objects.get(public_id=user_id).email == ""
 
 
 def test_create_user_with_nulls_example_2(entra):
     assert_empty_list(entra.get(users_filter("userName", "jyoung@testuser.com")))
     user_id = assert_created(entra.post("/Users", EXAMPLE_2), EXAMPLE_2)
-    fetched = get_user(entra, user_id)
+    fetched = entra.user(user_id)
     assert_user(fetched, EXAMPLE_2, user_id=user_id)
     # null means "not provisioned": no key comes back as null.
     assert all(v is not None for v in fetched.values()), fetched
@@ -112,7 +111,7 @@ def test_create_user_enterprise_attributes_round_trip(entra):
         },
     )
     user_id = assert_created(entra.post("/Users", body), body)
-    fetched = get_user(entra, user_id)
+    fetched = entra.user(user_id)
     assert_user(fetched, body, user_id=user_id)
     assert ENTERPRISE in fetched["schemas"]
     host = Host.objects.get(public_id=user_id)
@@ -136,11 +135,13 @@ def test_create_user_accepts_entra_and_validator_content_types(scim, content_typ
 def test_rerun_finds_the_user_and_needs_no_post(entra):
     body = tut_user(ALICE)
     user_id = assert_created(entra.post("/Users", body), body)
-    before = get_user(entra, user_id)
+    before = entra.user(user_id)
 
-    (found,) = assert_list(entra.get(users_filter("userName", ALICE)), total=1)
+    (found,) = assert_list_response(entra.get(users_filter("userName", ALICE)), total=1)
     assert found == before
-    (by_external,) = assert_list(entra.get(users_filter("externalId", body["externalId"])), total=1)
+    (by_external,) = assert_list_response(
+        entra.get(users_filter("externalId", body["externalId"])), total=1
+    )
     assert by_external == before
     assert Host.objects.filter(account=entra.account).count() == 1
 
@@ -154,9 +155,9 @@ def test_duplicate_username_any_case_is_409_and_filter_agrees(entra, variant):
     user_id = assert_created(entra.post("/Users", body), body)
 
     dup = tut_user(variant, externalId="another-external-id")
-    assert_error(entra.post("/Users", dup), 409, "uniqueness")
+    assert_scim_error(entra.post("/Users", dup), 409, "uniqueness")
 
-    (found,) = assert_list(entra.get(users_filter("userName", variant)), total=1)
+    (found,) = assert_list_response(entra.get(users_filter("userName", variant)), total=1)
     assert_user(found, body, user_id=user_id)
     assert Host.objects.filter(account=entra.account).count() == 1
 
@@ -164,7 +165,7 @@ def test_duplicate_username_any_case_is_409_and_filter_agrees(entra, variant):
 def test_minimal_user_is_created(entra):
     body = {"schemas": [CORE_USER], "userName": "min@contoso.com"}
     user_id = assert_created(entra.post("/Users", body), body)
-    assert_user(get_user(entra, user_id), body, user_id=user_id)
+    assert_user(entra.user(user_id), body, user_id=user_id)
 
 
 @pytest.mark.parametrize("value,expected", [("True", True), ("False", False), ("true", True)])
@@ -172,21 +173,21 @@ def test_post_active_as_string(entra, value, expected):
     """Reference-code Postman "garbage" test: "active": "True" → 201 and a boolean active."""
     body = tut_user("string.active@contoso.com", active=value)
     resp = entra.post("/Users", body)
-    assert resp.status == 201, resp
-    assert resp.json["active"] is expected
-    assert_user(get_user(entra, resp.json["id"]), {**body, "active": expected})
-    assert Host.objects.get(public_id=resp.json["id"]).is_active is expected
+    assert resp.status_code == 201, resp
+    assert resp.json()["active"] is expected
+    assert_user(entra.user(resp.json()["id"]), {**body, "active": expected})
+    assert Host.objects.get(public_id=resp.json()["id"]).is_active is expected
 
 
 @pytest.mark.parametrize("user_name", ["o'brien+test@contoso.com", "a&b=c?d#e@contoso.com"])
 def test_filter_finds_usernames_with_special_characters(entra, user_name):
     body = tut_user(user_name)
     user_id = assert_created(entra.post("/Users", body), body)
-    (found,) = assert_list(entra.get(users_filter("userName", user_name)), total=1)
+    (found,) = assert_list_response(entra.get(users_filter("userName", user_name)), total=1)
     assert found["id"] == user_id
-    (found,) = assert_list(entra.get(users_filter("userName", user_name.upper())), total=1)
+    (found,) = assert_list_response(entra.get(users_filter("userName", user_name.upper())), total=1)
     assert found["id"] == user_id
-    assert_error(entra.post("/Users", tut_user(user_name.upper())), 409, "uniqueness")
+    assert_scim_error(entra.post("/Users", tut_user(user_name.upper())), 409, "uniqueness")
 
 
 def test_non_ascii_username_filter_agrees_with_uniqueness(entra, is_postgres):
@@ -197,19 +198,19 @@ def test_non_ascii_username_filter_agrees_with_uniqueness(entra, is_postgres):
     user_name = "Zoë.Ångström@contoso.com"
     body = tut_user(user_name)
     user_id = assert_created(entra.post("/Users", body), body)
-    (found,) = assert_list(entra.get(users_filter("userName", user_name)), total=1)
+    (found,) = assert_list_response(entra.get(users_filter("userName", user_name)), total=1)
     assert found["id"] == user_id
     other_case = users_filter("userName", user_name.upper())
     resp = entra.post("/Users", tut_user(user_name.upper(), externalId="other"))
-    if resp.status == 409:
-        assert_error(resp, 409, "uniqueness")
-        (found,) = assert_list(entra.get(other_case), total=1)
+    if resp.status_code == 409:
+        assert_scim_error(resp, 409, "uniqueness")
+        (found,) = assert_list_response(entra.get(other_case), total=1)
         assert found["id"] == user_id
     else:
         assert not is_postgres, resp
-        assert resp.status == 201, resp
-        (found,) = assert_list(entra.get(other_case), total=1)
-        assert found["id"] == resp.json["id"]
+        assert resp.status_code == 201, resp
+        (found,) = assert_list_response(entra.get(other_case), total=1)
+        assert found["id"] == resp.json()["id"]
 
 
 def test_patch_with_validator_content_type(scim):
@@ -220,5 +221,5 @@ def test_patch_with_validator_content_type(scim):
         "Operations": [{"op": "replace", "path": "title", "value": "Charset"}],
     }
     resp = scim.patch(f"/Users/{user_id}", op, content_type="application/scim+json; charset=utf-8")
-    assert resp.status in (200, 204), resp
-    assert_user(get_user(scim, user_id), {**body, "title": "Charset"}, user_id=user_id)
+    assert resp.status_code in (200, 204), resp
+    assert_user(scim.user(user_id), {**body, "title": "Charset"}, user_id=user_id)

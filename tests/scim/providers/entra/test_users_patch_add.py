@@ -8,14 +8,8 @@ import copy
 
 import pytest
 
-from tests.scim_entra.conftest import (
-    ENTERPRISE,
-    assert_user,
-    create_user,
-    patch_body,
-    patch_user,
-    tut_user,
-)
+from tests.scim.providers.entra.payloads import tut_user
+from tests.scim.support import ENTERPRISE, assert_user, patch_body
 from visitor_mgmt.models import Host
 
 
@@ -28,13 +22,13 @@ def no_contact_user(user_name="nomail@contoso.com"):
 def test_add_work_email_on_user_without_emails(entra):
     """Keycloak#35 capture: the value is a plain string."""
     user = no_contact_user()
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     op = {
         "op": entra.mode.op("add"),
         "path": 'emails[type eq "work"].value',
         "value": "something@outlook.com",
     }
-    fetched = patch_user(entra, user_id, patch_body(op))
+    fetched = entra.patch_user(user_id, patch_body(op))
     expected = {**user, "emails": [{"type": "work", "value": "something@outlook.com"}]}
     assert_user(fetched, expected, user_id=user_id)
     assert Host.objects.get(public_id=user_id).email == "something@outlook.com"
@@ -42,13 +36,13 @@ def test_add_work_email_on_user_without_emails(entra):
 
 def test_add_mobile_phone_on_user_without_phones(entra):
     user = no_contact_user()
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     op = {
         "op": entra.mode.op("add"),
         "path": 'phoneNumbers[type eq "mobile"].value',
         "value": "+1 425 555 0100",
     }
-    fetched = patch_user(entra, user_id, patch_body(op))
+    fetched = entra.patch_user(user_id, patch_body(op))
     expected = {**user, "phoneNumbers": [{"type": "mobile", "value": "+1 425 555 0100"}]}
     assert_user(fetched, expected, user_id=user_id)
     assert Host.objects.get(public_id=user_id).mobile == "+1 425 555 0100"
@@ -57,13 +51,13 @@ def test_add_mobile_phone_on_user_without_phones(entra):
 def test_add_work_phone_capture(entra):
     """The Entra-side phone update capture: Add phoneNumbers[type eq "work"].value."""
     user = no_contact_user()
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     op = {
         "op": entra.mode.op("add"),
         "path": 'phoneNumbers[type eq "work"].value',
         "value": "1-612-619-9001",
     }
-    fetched = patch_user(entra, user_id, patch_body(op))
+    fetched = entra.patch_user(user_id, patch_body(op))
     expected = {**user, "phoneNumbers": [{"type": "work", "value": "1-612-619-9001"}]}
     assert_user(fetched, expected, user_id=user_id)
     assert Host.objects.get(public_id=user_id).alternate_mobile == "1-612-619-9001"
@@ -71,13 +65,13 @@ def test_add_work_phone_capture(entra):
 
 def test_add_work_postal_code_on_user_without_addresses(entra):
     user = no_contact_user()
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     op = {
         "op": entra.mode.op("add"),
         "path": 'addresses[type eq "work"].postalCode',
         "value": "98052",
     }
-    fetched = patch_user(entra, user_id, patch_body(op))
+    fetched = entra.patch_user(user_id, patch_body(op))
     expected = {**user, "addresses": [{"type": "work", "postalCode": "98052"}]}
     assert_user(fetched, expected, user_id=user_id)
 
@@ -86,7 +80,7 @@ def test_several_adds_build_one_element_per_type(entra):
     """Two sub-attributes of the same filtered element end up in ONE element."""
     m = entra.mode
     user = no_contact_user()
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     body = patch_body(
         {
             "op": m.op("add"),
@@ -97,7 +91,7 @@ def test_several_adds_build_one_element_per_type(entra):
         {"op": m.op("add"), "path": 'addresses[type eq "work"].postalCode', "value": "98052"},
         {"op": m.op("add"), "path": 'phoneNumbers[type eq "fax"].value', "value": "555-0199"},
     )
-    fetched = patch_user(entra, user_id, body)
+    fetched = entra.patch_user(user_id, body)
     expected = {
         **user,
         "addresses": [
@@ -115,13 +109,13 @@ def test_several_adds_build_one_element_per_type(entra):
 
 def test_add_other_email_next_to_work_email(entra):
     user = tut_user("two.mails@contoso.com")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     op = {
         "op": entra.mode.op("add"),
         "path": 'emails[type eq "other"].value',
         "value": "alias@contoso.com",
     }
-    fetched = patch_user(entra, user_id, patch_body(op))
+    fetched = entra.patch_user(user_id, patch_body(op))
     expected = copy.deepcopy(user)
     expected["emails"].append({"type": "other", "value": "alias@contoso.com"})
     assert_user(fetched, expected, user_id=user_id)
@@ -132,13 +126,13 @@ def test_add_other_email_next_to_work_email(entra):
 
 def test_replace_on_absent_filtered_path_creates_it(entra):
     user = no_contact_user()
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     op = {
         "op": entra.mode.op("replace"),
         "path": 'emails[type eq "work"].value',
         "value": "made@contoso.com",
     }
-    fetched = patch_user(entra, user_id, patch_body(op))
+    fetched = entra.patch_user(user_id, patch_body(op))
     assert_user(
         fetched,
         {**user, "emails": [{"type": "work", "value": "made@contoso.com"}]},
@@ -149,13 +143,13 @@ def test_replace_on_absent_filtered_path_creates_it(entra):
 def test_add_on_existing_filtered_element_updates_it_without_duplicate(entra):
     """wire-server#5419: Add against an existing work email must not create a 2nd work email."""
     user = tut_user("existing@contoso.com")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     op = {
         "op": entra.mode.op("add"),
         "path": 'emails[type eq "work"].value',
         "value": "new@contoso.com",
     }
-    fetched = patch_user(entra, user_id, patch_body(op))
+    fetched = entra.patch_user(user_id, patch_body(op))
     expected = copy.deepcopy(user)
     expected["emails"][0]["value"] = "new@contoso.com"
     assert_user(fetched, expected, user_id=user_id)
@@ -165,13 +159,13 @@ def test_add_on_existing_filtered_element_updates_it_without_duplicate(entra):
 def test_scimgateway_117_array_of_value_objects(entra):
     """A filtered sub-attribute path whose value is [{"value": x}] instead of a scalar."""
     user = tut_user("arr@contoso.com")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     op = {
         "op": entra.mode.op("add"),
         "path": 'emails[type eq "other"].value',
         "value": [{"value": "group-mail@contoso.com"}],
     }
-    fetched = patch_user(entra, user_id, patch_body(op))
+    fetched = entra.patch_user(user_id, patch_body(op))
     expected = copy.deepcopy(user)
     expected["emails"].append({"type": "other", "value": "group-mail@contoso.com"})
     assert_user(fetched, expected, user_id=user_id)
@@ -189,9 +183,9 @@ def test_scimgateway_117_array_of_value_objects(entra):
 )
 def test_add_enterprise_attribute_by_urn_path(entra, path, value, expected_key):
     user = tut_user("ent@contoso.com")
-    user_id = create_user(entra, user)
-    fetched = patch_user(
-        entra, user_id, patch_body({"op": entra.mode.op("add"), "path": path, "value": value})
+    user_id = entra.post_user(user)
+    fetched = entra.patch_user(
+        user_id, patch_body({"op": entra.mode.op("add"), "path": path, "value": value})
     )
     assert_user(fetched, {**user, ENTERPRISE: {expected_key: value}}, user_id=user_id)
 
@@ -200,7 +194,7 @@ def test_custom_extension_attribute_not_in_schemas_is_accepted(entra):
     """ATTR: custom extension paths arrive without their URN in the request's schemas."""
     urn = "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User"
     user = tut_user("custom@contoso.com")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     op = {"op": entra.mode.op("add"), "path": f"{urn}:CustomAttribute", "value": "Blue"}
-    fetched = patch_user(entra, user_id, patch_body(op))
+    fetched = entra.patch_user(user_id, patch_body(op))
     assert_user(fetched, {**user, urn: {"CustomAttribute": "Blue"}}, user_id=user_id)

@@ -7,18 +7,15 @@ samples),
 
 import copy
 
-from tests.scim_entra.conftest import (
+from tests.scim.providers.entra.payloads import tut_user
+from tests.scim.support import (
     CORE_USER,
     ENTERPRISE,
     PATCH_OP,
-    assert_error,
-    assert_list,
+    assert_list_response,
+    assert_scim_error,
     assert_user,
-    create_user,
-    get_user,
     patch_body,
-    patch_user,
-    tut_user,
     users_filter,
 )
 from visitor_mgmt.models import Host
@@ -41,7 +38,7 @@ def test_laravel_34_mixed_replace_and_add(entra):
     """Replace on existing email/address, Add of an absent enterprise department."""
     m = entra.mode
     user = adele()
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     body = patch_body(
         {
             "op": m.op("replace"),
@@ -51,7 +48,7 @@ def test_laravel_34_mixed_replace_and_add(entra):
         {"op": m.op("replace"), "path": 'addresses[type eq "work"].formatted', "value": "18/2111"},
         {"op": m.op("add"), "path": f"{ENTERPRISE}:department", "value": "Retail"},
     )
-    fetched = patch_user(entra, user_id, body)
+    fetched = entra.patch_user(user_id, body)
 
     expected = copy.deepcopy(user)
     expected["emails"][0]["value"] = "AdeleV2@REDACTED.onmicrosoft.com"
@@ -65,7 +62,7 @@ def test_laravel_34_mixed_replace_and_add(entra):
 def test_ssoready_228_operations_before_schemas(entra):
     m = entra.mode
     user = tut_user("test00@example.com", displayName="Test 00")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     body = {
         "Operations": [
             {"op": m.op("replace"), "path": "displayName", "value": "Test 01"},
@@ -80,22 +77,24 @@ def test_ssoready_228_operations_before_schemas(entra):
         ],
         "schemas": [PATCH_OP],
     }
-    fetched = patch_user(entra, user_id, body)
+    fetched = entra.patch_user(user_id, body)
 
     expected = copy.deepcopy(user)
     expected.update(displayName="Test 01", userName="test01@example.com")
     expected["emails"][0]["value"] = "test01@example.com"
     expected["name"].update(familyName="Tesst 01", formatted="Test 01")
     assert_user(fetched, expected, user_id=user_id)
-    (found,) = assert_list(entra.get(users_filter("userName", "test01@example.com")), total=1)
+    (found,) = assert_list_response(
+        entra.get(users_filter("userName", "test01@example.com")), total=1
+    )
     assert found == fetched
-    assert_list(entra.get(users_filter("userName", "test00@example.com")), total=0)
+    assert_list_response(entra.get(users_filter("userName", "test00@example.com")), total=0)
 
 
 def test_tut_replace_email_and_family_name(entra):
     m = entra.mode
     user = tut_user("tut.patch@contoso.com")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     body = {
         "schemas": [PATCH_OP],
         "Operations": [
@@ -107,7 +106,7 @@ def test_tut_replace_email_and_family_name(entra):
             {"op": m.op("replace"), "path": "name.familyName", "value": "updatedFamilyName"},
         ],
     }
-    fetched = patch_user(entra, user_id, body)
+    fetched = entra.patch_user(user_id, body)
     expected = copy.deepcopy(user)
     expected["emails"][0]["value"] = "updatedEmail@microsoft.com"
     expected["name"]["familyName"] = "updatedFamilyName"
@@ -117,22 +116,22 @@ def test_tut_replace_email_and_family_name(entra):
 def test_tut_replace_username(entra):
     m = entra.mode
     user = tut_user("old.name@contoso.com")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     new = "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"
     body = patch_body({"op": m.op("replace"), "path": "userName", "value": new})
-    fetched = patch_user(entra, user_id, body)
+    fetched = entra.patch_user(user_id, body)
     assert_user(fetched, {**user, "userName": new}, user_id=user_id)
     assert Host.objects.get(public_id=user_id).username == new
 
 
 def test_username_change_to_another_users_name_is_409_and_changes_nothing(entra):
     m = entra.mode
-    create_user(entra, tut_user("taken@contoso.com", externalId="t1"))
+    entra.post_user(tut_user("taken@contoso.com", externalId="t1"))
     user = tut_user("mine@contoso.com", externalId="t2")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     body = patch_body({"op": m.op("replace"), "path": "userName", "value": "TAKEN@contoso.com"})
-    assert_error(entra.patch(f"/Users/{user_id}", body), 409, "uniqueness")
-    assert_user(get_user(entra, user_id), user, user_id=user_id)
+    assert_scim_error(entra.patch(f"/Users/{user_id}", body), 409, "uniqueness")
+    assert_user(entra.user(user_id), user, user_id=user_id)
 
 
 COMPAT_VALUES = {
@@ -148,7 +147,7 @@ def test_compat_replace_multiple_attributes(entra):
     """COMPAT: one Replace per path (default) / a path op plus a path-less dotted-key op (flag)."""
     m = entra.mode
     user = tut_user("compat@contoso.com", displayName="Before")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     body = patch_body(
         {
             "op": m.op("replace"),
@@ -157,7 +156,7 @@ def test_compat_replace_multiple_attributes(entra):
         },
         *m.replace_many(COMPAT_VALUES),
     )
-    fetched = patch_user(entra, user_id, body)
+    fetched = entra.patch_user(user_id, body)
 
     expected = copy.deepcopy(user)
     expected.update(displayName="Pvlo", externalId="Eqpj")
@@ -172,7 +171,7 @@ def test_compat_replace_multiple_attributes(entra):
 def test_compat_flag_sample_verbatim(scim):
     """The exact flag-mode body of COMPAT, sent even by a tenant whose URL lacks the flag."""
     user = tut_user("compat.flag@contoso.com")
-    user_id = create_user(scim, user)
+    user_id = scim.post_user(user)
     body = {
         "schemas": [PATCH_OP],
         "Operations": [
@@ -192,7 +191,7 @@ def test_compat_flag_sample_verbatim(scim):
             },
         ],
     }
-    fetched = patch_user(scim, user_id, body)
+    fetched = scim.patch_user(user_id, body)
     expected = copy.deepcopy(user)
     expected["displayName"] = "Bjfe"
     expected["emails"][0]["value"] = "TestMhvaes@test.microsoft.com"
@@ -207,14 +206,14 @@ def test_pathless_add_with_dotted_keys(entra):
     """pond/scimitar#123: flag-mode add with dotted keys incl. name.formatted and title."""
     m = entra.mode
     user = {"schemas": [CORE_USER], "userName": "dotted@contoso.com"}
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     body = patch_body(
         {
             "op": m.op("add"),
             "value": {"name.givenName": "Dot", "name.formatted": "Dot Ted", "title": "Boss"},
         }
     )
-    fetched = patch_user(entra, user_id, body)
+    fetched = entra.patch_user(user_id, body)
     expected = {**user, "name": {"givenName": "Dot", "formatted": "Dot Ted"}, "title": "Boss"}
     assert_user(fetched, expected, user_id=user_id)
 
@@ -223,9 +222,9 @@ def test_add_single_value_string_nickname(entra):
     """COMPAT "Add single-value string": {"op":"Add","path":"nickName","value":"Babs"}."""
     m = entra.mode
     user = tut_user("babs@contoso.com")
-    user_id = create_user(entra, user)
-    fetched = patch_user(
-        entra, user_id, patch_body({"op": m.op("add"), "path": "nickName", "value": "Babs"})
+    user_id = entra.post_user(user)
+    fetched = entra.patch_user(
+        user_id, patch_body({"op": m.op("add"), "path": "nickName", "value": "Babs"})
     )
     assert_user(fetched, {**user, "nickName": "Babs"}, user_id=user_id)
 
@@ -233,9 +232,9 @@ def test_add_single_value_string_nickname(entra):
 def test_add_on_single_valued_attribute_with_a_value_replaces_it(entra):
     m = entra.mode
     user = tut_user("title@contoso.com", title="Old title")
-    user_id = create_user(entra, user)
-    fetched = patch_user(
-        entra, user_id, patch_body({"op": m.op("add"), "path": "title", "value": "New title"})
+    user_id = entra.post_user(user)
+    fetched = entra.patch_user(
+        user_id, patch_body({"op": m.op("add"), "path": "title", "value": "New title"})
     )
     assert_user(fetched, {**user, "title": "New title"}, user_id=user_id)
 
@@ -247,12 +246,12 @@ def test_op_casing_gives_identical_results(scim):
         [("Replace", "Add"), ("replace", "add"), ("REPLACE", "ADD")]
     ):
         user = tut_user(f"casing{i}@contoso.com", externalId="same")
-        user_id = create_user(scim, user)
+        user_id = scim.post_user(user)
         body = patch_body(
             {"op": replace, "path": "name.givenName", "value": "Casey"},
             {"op": add, "path": f"{ENTERPRISE}:department", "value": "Ops"},
         )
-        fetched = patch_user(scim, user_id, body)
+        fetched = scim.patch_user(user_id, body)
         expected = copy.deepcopy(user)
         expected["name"]["givenName"] = "Casey"
         expected[ENTERPRISE] = {"department": "Ops"}
@@ -266,14 +265,14 @@ def test_second_identical_sync_causes_no_write(entra):
     """§9.13: the same PATCH again leaves lastModified and the row untouched."""
     m = entra.mode
     user = tut_user("idem@contoso.com")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     body = patch_body(
         {"op": m.op("replace"), "path": "name.familyName", "value": "Same"},
         {"op": m.op("add"), "path": f"{ENTERPRISE}:department", "value": "Retail"},
     )
-    first = patch_user(entra, user_id, body)
+    first = entra.patch_user(user_id, body)
     row_before = Host.objects.get(public_id=user_id).updated_at
-    second = patch_user(entra, user_id, body)
+    second = entra.patch_user(user_id, body)
     assert second == first
     assert second["meta"]["lastModified"] == first["meta"]["lastModified"]
     assert Host.objects.get(public_id=user_id).updated_at == row_before
@@ -283,11 +282,13 @@ def test_patch_is_atomic_when_one_operation_is_invalid(entra):
     """A PATCH whose last op is invalid changes nothing (no partial write)."""
     m = entra.mode
     user = tut_user("atomic@contoso.com")
-    user_id = create_user(entra, user)
+    user_id = entra.post_user(user)
     body = patch_body(
         {"op": m.op("replace"), "path": "name.familyName", "value": "Changed"},
         {"op": "frobnicate", "path": "title", "value": "x"},
     )
-    assert_error(entra.patch(f"/Users/{user_id}", body), 400, ("invalidSyntax", "invalidValue"))
-    assert_user(get_user(entra, user_id), user, user_id=user_id)
+    assert_scim_error(
+        entra.patch(f"/Users/{user_id}", body), 400, ("invalidSyntax", "invalidValue")
+    )
+    assert_user(entra.user(user_id), user, user_id=user_id)
     assert Host.objects.get(public_id=user_id).last_name == "familyName"

@@ -12,21 +12,17 @@ import uuid
 
 import pytest
 
-from tests.scim_entra.conftest import (
+from tests.scim.support import (
     CORE_GROUP,
     CORE_USER,
     ENTERPRISE,
     assert_empty_list,
-    assert_error,
     assert_group,
-    assert_list,
+    assert_list_response,
+    assert_scim_error,
     assert_user,
-    create_group,
-    create_user,
-    get_user,
     groups_filter,
     patch_body,
-    patch_user,
     users_filter,
 )
 
@@ -112,33 +108,33 @@ def assert_validator_user(resource, sent, user_id=None):
 def dale(scim):
     body = validator_user()
     resp = scim.post("/Users", body)
-    assert resp.status == 201, resp
-    return resp.json["id"], body
+    assert resp.status_code == 201, resp
+    return resp.json()["id"], body
 
 
 def test_01_create_a_new_user(scim):
     body = validator_user()
     resp = scim.post("/Users", body)
-    assert resp.status == 201, resp
-    assert_validator_user(resp.json, body)
-    (found,) = assert_list(scim.get(users_filter("userName", body["userName"])), total=1)
-    assert_validator_user(found, body, user_id=resp.json["id"])
+    assert resp.status_code == 201, resp
+    assert_validator_user(resp.json(), body)
+    (found,) = assert_list_response(scim.get(users_filter("userName", body["userName"])), total=1)
+    assert_validator_user(found, body, user_id=resp.json()["id"])
 
 
 def test_02_create_a_duplicate_user(scim, dale):
-    assert_error(scim.post("/Users", validator_user()), 409, "uniqueness")
+    assert_scim_error(scim.post("/Users", validator_user()), 409, "uniqueness")
 
 
 def test_03_filter_for_an_existing_user(scim, dale):
     user_id, body = dale
-    (found,) = assert_list(scim.get(users_filter("userName", body["userName"])), total=1)
+    (found,) = assert_list_response(scim.get(users_filter("userName", body["userName"])), total=1)
     assert_validator_user(found, body, user_id=user_id)
 
 
 def test_03b_filter_url_as_the_validator_writes_it(scim, dale):
     """Literal quotes and an encoded @ (Microsoft Q&A 2238842)."""
     user_id, _ = dale
-    (found,) = assert_list(
+    (found,) = assert_list_response(
         scim.get('/Users?filter=userName+eq+"dale.mohr%40romaguera.uk"'), total=1
     )
     assert found["id"] == user_id
@@ -150,7 +146,9 @@ def test_04_filter_for_a_non_existing_user(scim, dale):
 
 def test_05_filter_for_an_existing_user_with_a_different_case(scim, dale):
     user_id, body = dale
-    (found,) = assert_list(scim.get(users_filter("userName", "DALE.Mohr@Romaguera.UK")), total=1)
+    (found,) = assert_list_response(
+        scim.get(users_filter("userName", "DALE.Mohr@Romaguera.UK")), total=1
+    )
     assert_validator_user(found, body, user_id=user_id)
 
 
@@ -199,7 +197,7 @@ REPLACE_VERBOSE = [
 def test_06_patch_user_replace_attributes_verbose(scim, dale):
     user_id, body = dale
     ops = [{"op": "replace", "path": p, "value": v} for p, v in REPLACE_VERBOSE]
-    fetched = patch_user(scim, user_id, patch_body(*ops))
+    fetched = scim.patch_user(user_id, patch_body(*ops))
 
     expected = copy.deepcopy(body)
     expected.update(
@@ -264,7 +262,7 @@ def test_06_patch_user_replace_attributes_verbose(scim, dale):
         department="Metrics",
     )
     assert_validator_user(fetched, expected, user_id=user_id)
-    (found,) = assert_list(scim.get(users_filter("userName", body["userName"])), total=1)
+    (found,) = assert_list_response(scim.get(users_filter("userName", body["userName"])), total=1)
     assert found == fetched
 
 
@@ -311,9 +309,9 @@ ADD_VERBOSE = [
 
 def test_07_patch_user_add_attributes_verbose(scim):
     user = {"userName": "ima.minimal@example.com", "schemas": [CORE_USER]}
-    user_id = create_user(scim, user)
+    user_id = scim.post_user(user)
     ops = [{"op": "add", "path": p, "value": v} for p, v in ADD_VERBOSE]
-    fetched = patch_user(scim, user_id, patch_body(*ops))
+    fetched = scim.patch_user(user_id, patch_body(*ops))
 
     roles = fetched.pop("roles", None)
     assert isinstance(roles, list) and len(roles) == 1, roles
@@ -376,39 +374,39 @@ def test_07_patch_user_add_attributes_verbose(scim):
 def test_08_update_user_username(scim, dale):
     user_id, body = dale
     new = "Ruthe.Kuhlman@kuhlman.example"
-    fetched = patch_user(
-        scim, user_id, patch_body({"op": "replace", "path": "userName", "value": new})
+    fetched = scim.patch_user(
+        user_id, patch_body({"op": "replace", "path": "userName", "value": new})
     )
     assert_validator_user(fetched, {**body, "userName": new}, user_id=user_id)
-    (found,) = assert_list(scim.get(users_filter("userName", new)), total=1)
+    (found,) = assert_list_response(scim.get(users_filter("userName", new)), total=1)
     assert found["id"] == user_id
 
 
 def test_09_patch_user_disable_user(scim, dale):
     user_id, body = dale
-    patch_user(scim, user_id, patch_body({"op": "replace", "path": "active", "value": False}))
-    (found,) = assert_list(scim.get(users_filter("userName", body["userName"])), total=1)
+    scim.patch_user(user_id, patch_body({"op": "replace", "path": "active", "value": False}))
+    (found,) = assert_list_response(scim.get(users_filter("userName", body["userName"])), total=1)
     assert found["active"] is False
     assert_validator_user(found, {**body, "active": False}, user_id=user_id)
 
 
 def test_10_11_12_patch_user_add_replace_remove_manager(scim, dale):
     user_id, body = dale
-    m1 = create_user(scim, {"schemas": [CORE_USER], "userName": "manager1@romaguera.uk"})
-    m2 = create_user(scim, {"schemas": [CORE_USER], "userName": "manager2@romaguera.uk"})
+    m1 = scim.post_user({"schemas": [CORE_USER], "userName": "manager1@romaguera.uk"})
+    m2 = scim.post_user({"schemas": [CORE_USER], "userName": "manager2@romaguera.uk"})
     path = f"{ENTERPRISE}:manager"
 
-    fetched = patch_user(scim, user_id, patch_body({"op": "add", "path": path, "value": m1}))
+    fetched = scim.patch_user(user_id, patch_body({"op": "add", "path": path, "value": m1}))
     assert fetched[ENTERPRISE]["manager"]["value"] == m1
     assert_validator_user(
         fetched, {**body, ENTERPRISE: {**body[ENTERPRISE], "manager": {"value": m1}}}, user_id
     )
 
-    fetched = patch_user(scim, user_id, patch_body({"op": "replace", "path": path, "value": m2}))
+    fetched = scim.patch_user(user_id, patch_body({"op": "replace", "path": path, "value": m2}))
     assert fetched[ENTERPRISE]["manager"]["value"] == m2
 
-    fetched = patch_user(
-        scim, user_id, patch_body({"op": "replace", "path": path, "value": {"value": ""}})
+    fetched = scim.patch_user(
+        user_id, patch_body({"op": "replace", "path": path, "value": {"value": ""}})
     )
     ent = {k: v for k, v in body[ENTERPRISE].items() if k != "manager"}
     assert_validator_user(fetched, {**body, ENTERPRISE: ent}, user_id)
@@ -417,8 +415,8 @@ def test_10_11_12_patch_user_add_replace_remove_manager(scim, dale):
 def test_13_delete_a_user(scim, dale):
     user_id, _ = dale
     resp = scim.delete(f"/Users/{user_id}")
-    assert resp.status == 204, resp
-    assert_error(scim.get(f"/Users/{user_id}"), 404)
+    assert resp.status_code == 204, resp
+    assert_scim_error(scim.get(f"/Users/{user_id}"), 404)
 
 
 # ---------------------------------------------------------------- groups 14–25
@@ -428,16 +426,16 @@ def test_13_delete_a_user(scim, dale):
 def vgroup(scim):
     body = {"displayName": "Brakus Group", "externalId": str(uuid.uuid4()), "schemas": [CORE_GROUP]}
     resp = scim.post("/Groups", body)
-    assert resp.status == 201, resp
-    return resp.json["id"], body
+    assert resp.status_code == 201, resp
+    return resp.json()["id"], body
 
 
 def test_14_get_group_by_id_excluding_members(scim, vgroup):
     group_id, body = vgroup
     resp = scim.get(f"/Groups/{group_id}?excludedAttributes=members")
-    assert resp.status == 200, resp
+    assert resp.status_code == 200, resp
     assert_group(
-        resp.json,
+        resp.json(),
         display_name=body["displayName"],
         external_id=body["externalId"],
         group_id=group_id,
@@ -446,7 +444,7 @@ def test_14_get_group_by_id_excluding_members(scim, vgroup):
 
 def test_15_filter_for_existing_group_excluding_members(scim, vgroup):
     group_id, body = vgroup
-    (found,) = assert_list(scim.get(groups_filter(body["displayName"])), total=1)
+    (found,) = assert_list_response(scim.get(groups_filter(body["displayName"])), total=1)
     assert_group(
         found, display_name=body["displayName"], external_id=body["externalId"], group_id=group_id
     )
@@ -454,7 +452,7 @@ def test_15_filter_for_existing_group_excluding_members(scim, vgroup):
 
 def test_16_filter_for_an_existing_group(scim, vgroup):
     group_id, body = vgroup
-    (found,) = assert_list(
+    (found,) = assert_list_response(
         scim.get(groups_filter(body["displayName"], exclude_members=False)), total=1
     )
     assert_group(
@@ -472,7 +470,7 @@ def test_17_filter_for_a_non_existing_group(scim, vgroup):
 
 def test_18_filter_for_existing_group_different_case(scim, vgroup):
     group_id, body = vgroup
-    (found,) = assert_list(scim.get(groups_filter("bRAKUS gROUP")), total=1)
+    (found,) = assert_list_response(scim.get(groups_filter("bRAKUS gROUP")), total=1)
     assert found["id"] == group_id
 
 
@@ -483,15 +481,17 @@ def test_19_create_a_new_group(scim):
         "schemas": [CORE_GROUP],
     }
     resp = scim.post("/Groups", body)
-    assert resp.status == 201, resp
+    assert resp.status_code == 201, resp
     assert_group(
-        resp.json, display_name="Ziemann Group", external_id=body["externalId"], member_ids=[]
+        resp.json(), display_name="Ziemann Group", external_id=body["externalId"], member_ids=[]
     )
 
 
 def test_20_create_a_duplicate_group(scim, vgroup):
     _, body = vgroup
-    assert_error(scim.post("/Groups", {**body, "externalId": str(uuid.uuid4())}), 409, "uniqueness")
+    assert_scim_error(
+        scim.post("/Groups", {**body, "externalId": str(uuid.uuid4())}), 409, "uniqueness"
+    )
 
 
 def test_21_patch_group_replace_attributes(scim, vgroup):
@@ -500,10 +500,10 @@ def test_21_patch_group_replace_attributes(scim, vgroup):
     resp = scim.patch(
         f"/Groups/{group_id}", patch_body({"op": "replace", "value": {"externalId": new_ext}})
     )
-    assert resp.status in (200, 204), resp
+    assert resp.status_code in (200, 204), resp
     got = scim.get(f"/Groups/{group_id}")
     assert_group(
-        got.json,
+        got.json(),
         display_name=body["displayName"],
         external_id=new_ext,
         member_ids=[],
@@ -517,8 +517,8 @@ def test_22_update_group_display_name(scim, vgroup):
         f"/Groups/{group_id}",
         patch_body({"op": "replace", "value": {"displayName": "Renamed Grp"}}),
     )
-    assert resp.status in (200, 204), resp
-    (found,) = assert_list(scim.get(groups_filter("Renamed Grp")), total=1)
+    assert resp.status_code in (200, 204), resp
+    (found,) = assert_list_response(scim.get(groups_filter("Renamed Grp")), total=1)
     assert_group(
         found, display_name="Renamed Grp", external_id=body["externalId"], group_id=group_id
     )
@@ -526,12 +526,12 @@ def test_22_update_group_display_name(scim, vgroup):
 
 def test_23_patch_group_add_member(scim, vgroup):
     group_id, body = vgroup
-    user_id = create_user(scim, validator_user())
+    user_id = scim.post_user(validator_user())
     op = {"op": "replace", "path": "members", "value": [{"value": user_id}]}
-    assert scim.patch(f"/Groups/{group_id}", patch_body(op)).status in (200, 204)
+    assert scim.patch(f"/Groups/{group_id}", patch_body(op)).status_code in (200, 204)
     got = scim.get(f"/Groups/{group_id}")
     assert_group(
-        got.json,
+        got.json(),
         display_name=body["displayName"],
         external_id=body["externalId"],
         member_ids=[user_id],
@@ -540,22 +540,25 @@ def test_23_patch_group_add_member(scim, vgroup):
 
 def test_24_patch_group_remove_member(scim, vgroup):
     group_id, body = vgroup
-    u1 = create_user(scim, validator_user("one@romaguera.uk"))
-    u2 = create_user(scim, validator_user("two@romaguera.uk"))
+    u1 = scim.post_user(validator_user("one@romaguera.uk"))
+    u2 = scim.post_user(validator_user("two@romaguera.uk"))
     setup = {"op": "replace", "path": "members", "value": [{"value": u1}, {"value": u2}]}
-    assert scim.patch(f"/Groups/{group_id}", patch_body(setup)).status in (200, 204)
+    assert scim.patch(f"/Groups/{group_id}", patch_body(setup)).status_code in (200, 204)
     remove = {"op": "remove", "path": f'members[value eq "{u1}"]'}
-    assert scim.patch(f"/Groups/{group_id}", patch_body(remove)).status in (200, 204)
+    assert scim.patch(f"/Groups/{group_id}", patch_body(remove)).status_code in (200, 204)
     got = scim.get(f"/Groups/{group_id}")
     assert_group(
-        got.json, display_name=body["displayName"], external_id=body["externalId"], member_ids=[u2]
+        got.json(),
+        display_name=body["displayName"],
+        external_id=body["externalId"],
+        member_ids=[u2],
     )
 
 
 def test_25_delete_a_group(scim, vgroup):
     group_id, _ = vgroup
-    assert scim.delete(f"/Groups/{group_id}").status == 204
-    assert_error(scim.get(f"/Groups/{group_id}"), 404)
+    assert scim.delete(f"/Groups/{group_id}").status_code == 204
+    assert_scim_error(scim.get(f"/Groups/{group_id}"), 404)
 
 
 # ---------------------------------------------------------------- preview tests
@@ -569,7 +572,7 @@ def test_preview_patch_user_multiple_ops_on_different_attributes(scim, dale):
         {"op": "replace", "path": "name.givenName", "value": "Mul"},
         {"op": "replace", "path": f"{ENTERPRISE}:department", "value": "Ops"},
     ]
-    fetched = patch_user(scim, user_id, patch_body(*ops))
+    fetched = scim.patch_user(user_id, patch_body(*ops))
     expected = copy.deepcopy(body)
     expected.update(displayName="Multi Op", nickName="Multi")
     expected["name"]["givenName"] = "Mul"
@@ -585,7 +588,7 @@ def test_preview_patch_user_multiple_ops_on_the_same_attribute(scim, dale):
         {"op": "add", "path": 'emails[type eq "work"].value', "value": "a@romaguera.uk"},
         {"op": "replace", "path": 'emails[type eq "work"].value', "value": "b@romaguera.uk"},
     ]
-    fetched = patch_user(scim, user_id, patch_body(*ops))
+    fetched = scim.patch_user(user_id, patch_body(*ops))
     expected = copy.deepcopy(body)
     expected["title"] = "Second"
     expected["emails"][0]["value"] = "b@romaguera.uk"
@@ -593,45 +596,45 @@ def test_preview_patch_user_multiple_ops_on_the_same_attribute(scim, dale):
 
 
 def test_preview_delete_a_non_existent_user(scim):
-    assert_error(scim.delete(f"/Users/{uuid.uuid4()}"), 404)
+    assert_scim_error(scim.delete(f"/Users/{uuid.uuid4()}"), 404)
 
 
 def test_preview_delete_the_same_user_twice(scim, dale):
     user_id, _ = dale
-    assert scim.delete(f"/Users/{user_id}").status == 204
-    assert_error(scim.delete(f"/Users/{user_id}"), 404)
+    assert scim.delete(f"/Users/{user_id}").status_code == 204
+    assert_scim_error(scim.delete(f"/Users/{user_id}"), 404)
 
 
 def test_preview_patch_group_multiple_ops_on_the_same_attribute(scim, vgroup):
     group_id, body = vgroup
-    user_id = create_user(scim, validator_user())
+    user_id = scim.post_user(validator_user())
     ops = [
         {"op": "add", "path": "members", "value": [{"value": user_id}]},
         {"op": "remove", "path": f'members[value eq "{user_id}"]'},
     ]
-    assert scim.patch(f"/Groups/{group_id}", patch_body(*ops)).status in (200, 204)
+    assert scim.patch(f"/Groups/{group_id}", patch_body(*ops)).status_code in (200, 204)
     got = scim.get(f"/Groups/{group_id}")
     assert_group(
-        got.json, display_name=body["displayName"], external_id=body["externalId"], member_ids=[]
+        got.json(), display_name=body["displayName"], external_id=body["externalId"], member_ids=[]
     )
 
 
 def test_preview_delete_a_non_existent_group(scim):
-    assert_error(scim.delete(f"/Groups/{uuid.uuid4()}"), 404)
+    assert_scim_error(scim.delete(f"/Groups/{uuid.uuid4()}"), 404)
 
 
 def test_preview_delete_the_same_group_twice(scim, vgroup):
     group_id, _ = vgroup
-    assert scim.delete(f"/Groups/{group_id}").status == 204
-    assert_error(scim.delete(f"/Groups/{group_id}"), 404)
+    assert scim.delete(f"/Groups/{group_id}").status_code == 204
+    assert_scim_error(scim.delete(f"/Groups/{group_id}"), 404)
 
 
 def test_user_get_by_id_after_create(scim, dale):
     user_id, body = dale
-    assert_validator_user(get_user(scim, user_id), body, user_id)
+    assert_validator_user(scim.user(user_id), body, user_id)
 
 
 def test_group_created_by_helper_is_visible(scim):
-    group_id = create_group(scim, "Helper Group")
-    (found,) = assert_list(scim.get(groups_filter("helper group")), total=1)
+    group_id = scim.post_group("Helper Group")
+    (found,) = assert_list_response(scim.get(groups_filter("helper group")), total=1)
     assert found["id"] == group_id
