@@ -8,10 +8,13 @@ responses (``status_code``, ``json()``, ``content``, ``headers``).
 
 import base64
 import json
+import threading
 import uuid
 from datetime import datetime
 from urllib.parse import quote, quote_plus
 
+from django.db import connection
+from django.test import Client
 from django_scim.constants import SchemaURI
 
 from scim_hosts.errors import ERROR_URN as ERROR
@@ -189,6 +192,28 @@ class ScimClient:
         else:
             assert resp.content == b"", resp.content
         return fetched
+
+
+def run_in_parallel(token, calls, **client_options):
+    """Run ``calls`` (functions of a ScimClient) at the same moment, each in its own thread
+    with its own client and database connection; their results, in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def worker(i, call):
+        try:
+            scim = ScimClient(Client(), token, **client_options)
+            barrier.wait()
+            results[i] = call(scim)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def patch_body(*operations):

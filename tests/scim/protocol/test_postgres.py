@@ -1,7 +1,6 @@
 """PostgreSQL-only: the matching filters use the unique indexes; parallel writes are safe."""
 
 import re
-import threading
 
 import pytest
 from django.db import connection
@@ -10,7 +9,7 @@ from django.test import Client
 from scim_hosts.filters import HostFilterQuery, HostGroupFilterQuery
 from scim_hosts.views import page_queryset
 from tests.factories import bulk_directory_hosts
-from tests.scim.support import TOKEN, ScimClient
+from tests.scim.support import TOKEN, ScimClient, run_in_parallel
 from visitor_mgmt.models import HostGroup
 
 pytestmark = pytest.mark.postgres
@@ -84,22 +83,10 @@ def test_parallel_group_patches_lose_nothing(account, token):
     calls = [{"op": "add", "path": "members", "value": [{"value": users[i]}]} for i in range(6)] + [
         {"op": "replace", "path": "externalId", "value": "ext"}
     ]
-    barrier = threading.Barrier(len(calls))
-    statuses = []
-
-    def worker(op):
-        try:
-            client = ScimClient(Client(), TOKEN)
-            barrier.wait()
-            statuses.append(client.patch_ops(f"/Groups/{group_id}", op).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(op,)) for op in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_in_parallel(
+        TOKEN, [lambda scim, op=op: scim.patch_ops(f"/Groups/{group_id}", op) for op in calls]
+    )
+    statuses = [resp.status_code for resp in statuses]
     assert statuses == [204] * len(calls)
     assert api.members(group_id) == set(users)
     assert api.get(f"/Groups/{group_id}").json()["externalId"] == "ext"

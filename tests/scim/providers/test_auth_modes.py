@@ -10,7 +10,7 @@ import pytest
 
 from scim_hosts.models import ProvisioningEvent
 from tests.factories import DirectoryHostFactory
-from tests.scim.support import INITECH_TOKEN, UMBRELLA_TOKEN, assert_unauthorized
+from tests.scim.support import CORE_USER, INITECH_TOKEN, UMBRELLA_TOKEN, assert_unauthorized
 
 
 def basic(user, password):
@@ -73,7 +73,7 @@ def test_basic_refusal_of_a_disabled_account_is_logged_like_bearer(client, inite
 def test_basic_writes_like_bearer(client, initech, initech_token):
     resp = client.post(
         "/scim/v2/Users",
-        data={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "b@x.org"},
+        data={"schemas": [CORE_USER], "userName": "b@x.org"},
         content_type="application/scim+json",
         HTTP_AUTHORIZATION=basic("okta", INITECH_TOKEN),
     )

@@ -5,14 +5,18 @@ and adds another, in Okta's shape; none may be lost, none may fail.
 PostgreSQL only (real row locks across connections).
 """
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from tests.scim.providers.helpers import group_member_ids
-from tests.scim.support import CORE_GROUP, CORE_USER, INITECH_TOKEN, ScimClient, patch_body
+from tests.scim.support import (
+    CORE_GROUP,
+    CORE_USER,
+    INITECH_TOKEN,
+    ScimClient,
+    patch_body,
+    run_in_parallel,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -33,25 +37,16 @@ def test_parallel_okta_membership_patches_lose_no_member(initech, initech_token)
         },
     )
     group_id = resp.json()["id"]
-    barrier = threading.Barrier(4)
-    statuses = [None] * 4
 
-    def worker(n):
-        try:
-            client = ScimClient(Client(), INITECH_TOKEN, account=initech, auth="basic")
-            body = patch_body(
-                {"op": "remove", "path": f'members[value eq "{old[n]}"]'},
-                {"op": "add", "path": "members", "value": [{"value": new[n], "display": "x"}]},
-            )
-            barrier.wait()
-            statuses[n] = client.patch(f"/Groups/{group_id}", body).status_code
-        finally:
-            connection.close()
+    def swap_one_member(n):
+        body = patch_body(
+            {"op": "remove", "path": f'members[value eq "{old[n]}"]'},
+            {"op": "add", "path": "members", "value": [{"value": new[n], "display": "x"}]},
+        )
+        return lambda okta: okta.patch(f"/Groups/{group_id}", body).status_code
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_in_parallel(
+        INITECH_TOKEN, [swap_one_member(n) for n in range(4)], account=initech, auth="basic"
+    )
     assert all(status in (200, 204) for status in statuses), statuses
     assert group_member_ids(initech, group_id) == sorted(new)

@@ -15,6 +15,7 @@ from tests.scim.support import (
     CORE_USER,
     ENTERPRISE,
     INITECH_TOKEN,
+    SEARCH_REQUEST,
     ScimClient,
     assert_list_response,
     assert_scim_error,
@@ -23,8 +24,6 @@ from tests.scim.support import (
 from visitor_mgmt.models import HostGroup
 
 pytestmark = pytest.mark.django_db
-
-SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def test_rfc_7644_lifecycle(rfc, initech):
     )
     assert found["id"] == user_id
     search = {
-        "schemas": [SEARCH],
+        "schemas": [SEARCH_REQUEST],
         "filter": 'userName eq "BJENSEN@initech.example"',
         "attributes": ["userName", "name.familyName"],
         "startIndex": 1,

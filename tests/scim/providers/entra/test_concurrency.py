@@ -3,38 +3,18 @@
 PostgreSQL only (real row locks and constraint checks across connections).
 """
 
-import threading
-
 import pytest
-from django.db import connection
-from django.test import Client
 
 from tests.scim.providers.entra.payloads import DEFAULT, minimal_user, tut_user
-from tests.scim.support import CONTOSO_TOKEN, ScimClient, patch_body
+from tests.scim.support import CONTOSO_TOKEN, patch_body, run_in_parallel
 from visitor_mgmt.models import Host, HostGroupMembership
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_parallel(account, calls):
-    """Run ``calls`` (functions of a ScimClient) at once, each on its own connection."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            scim = ScimClient(Client(), CONTOSO_TOKEN, account=account)
-            barrier.wait()
-            results[i] = call(scim)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    """Run ``calls`` (functions of Contoso's ScimClient) at once, each on its own connection."""
+    return run_in_parallel(CONTOSO_TOKEN, calls, account=account)
 
 
 def test_parallel_duplicate_posts_give_one_201_and_409s(scim):

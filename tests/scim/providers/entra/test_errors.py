@@ -19,6 +19,7 @@ from tests.scim.support import (
     CORE_USER,
     ENTERPRISE,
     LIST_RESPONSE,
+    PATCH_OP,
     assert_list_response,
     assert_scim_content_type,
     assert_scim_error,
@@ -87,9 +88,7 @@ def test_group_without_display_name_is_400(scim):
 
 def test_patch_without_operations_is_400(scim):
     user_id = scim.post_user(minimal_user("ops@contoso.com"))
-    resp = scim.patch(
-        f"/Users/{user_id}", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}
-    )
+    resp = scim.patch(f"/Users/{user_id}", {"schemas": [PATCH_OP]})
     assert_scim_error(resp, 400, ("invalidSyntax", "invalidValue"))
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from tests.scim.providers.entra.payloads import tut_user
 from tests.scim.support import (
+    ENTERPRISE,
     assert_empty_list,
     assert_group,
     assert_list_response,
@@ -119,7 +120,7 @@ def test_reference_query_does_not_cross_accounts(entra, scim_b, fabrikam_data):
     uid = fabrikam_data["user_id"]
     op = {
         "op": "Replace",
-        "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+        "path": f"{ENTERPRISE}:manager",
         "value": {"value": boss},
     }
     assert scim_b.patch(f"/Users/{uid}", patch_body(op)).status_code in (200, 204)

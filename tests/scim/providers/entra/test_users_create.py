@@ -16,6 +16,7 @@ from tests.scim.support import (
     assert_scim_content_type,
     assert_scim_error,
     assert_user,
+    patch_body,
     users_filter,
 )
 from visitor_mgmt.models import Host, Source
@@ -216,10 +217,7 @@ def test_non_ascii_username_filter_agrees_with_uniqueness(entra, is_postgres):
 def test_patch_with_validator_content_type(scim):
     body = tut_user("charset@contoso.com")
     user_id = assert_created(scim.post("/Users", body), body)
-    op = {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "path": "title", "value": "Charset"}],
-    }
+    op = patch_body({"op": "replace", "path": "title", "value": "Charset"})
     resp = scim.patch(f"/Users/{user_id}", op, content_type="application/scim+json; charset=utf-8")
     assert resp.status_code in (200, 204), resp
     assert_user(scim.user(user_id), {**body, "title": "Charset"}, user_id=user_id)

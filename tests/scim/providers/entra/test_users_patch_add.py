@@ -19,61 +19,50 @@ def no_contact_user(user_name="nomail@contoso.com"):
     return body
 
 
-def test_add_work_email_on_user_without_emails(entra):
-    """Keycloak#35 capture: the value is a plain string."""
+# (path, value, the element the user then has, the Host field that takes the value)
+ADDS_ON_A_USER_WITHOUT_CONTACTS = {
+    # Keycloak#35 capture: the value is a plain string.
+    "work-email": (
+        'emails[type eq "work"].value',
+        "something@outlook.com",
+        {"emails": [{"type": "work", "value": "something@outlook.com"}]},
+        "email",
+    ),
+    "mobile-phone": (
+        'phoneNumbers[type eq "mobile"].value',
+        "+1 425 555 0100",
+        {"phoneNumbers": [{"type": "mobile", "value": "+1 425 555 0100"}]},
+        "mobile",
+    ),
+    # The Entra-side phone update capture: Add phoneNumbers[type eq "work"].value.
+    "work-phone": (
+        'phoneNumbers[type eq "work"].value',
+        "1-612-619-9001",
+        {"phoneNumbers": [{"type": "work", "value": "1-612-619-9001"}]},
+        "alternate_mobile",
+    ),
+    "work-postal-code": (
+        'addresses[type eq "work"].postalCode',
+        "98052",
+        {"addresses": [{"type": "work", "postalCode": "98052"}]},
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "path,value,added,host_field",
+    ADDS_ON_A_USER_WITHOUT_CONTACTS.values(),
+    ids=ADDS_ON_A_USER_WITHOUT_CONTACTS.keys(),
+)
+def test_add_on_a_filtered_path_of_a_user_without_contacts(entra, path, value, added, host_field):
     user = no_contact_user()
     user_id = entra.post_user(user)
-    op = {
-        "op": entra.mode.op("add"),
-        "path": 'emails[type eq "work"].value',
-        "value": "something@outlook.com",
-    }
+    op = {"op": entra.mode.op("add"), "path": path, "value": value}
     fetched = entra.patch_user(user_id, patch_body(op))
-    expected = {**user, "emails": [{"type": "work", "value": "something@outlook.com"}]}
-    assert_user(fetched, expected, user_id=user_id)
-    assert Host.objects.get(public_id=user_id).email == "something@outlook.com"
-
-
-def test_add_mobile_phone_on_user_without_phones(entra):
-    user = no_contact_user()
-    user_id = entra.post_user(user)
-    op = {
-        "op": entra.mode.op("add"),
-        "path": 'phoneNumbers[type eq "mobile"].value',
-        "value": "+1 425 555 0100",
-    }
-    fetched = entra.patch_user(user_id, patch_body(op))
-    expected = {**user, "phoneNumbers": [{"type": "mobile", "value": "+1 425 555 0100"}]}
-    assert_user(fetched, expected, user_id=user_id)
-    assert Host.objects.get(public_id=user_id).mobile == "+1 425 555 0100"
-
-
-def test_add_work_phone_capture(entra):
-    """The Entra-side phone update capture: Add phoneNumbers[type eq "work"].value."""
-    user = no_contact_user()
-    user_id = entra.post_user(user)
-    op = {
-        "op": entra.mode.op("add"),
-        "path": 'phoneNumbers[type eq "work"].value',
-        "value": "1-612-619-9001",
-    }
-    fetched = entra.patch_user(user_id, patch_body(op))
-    expected = {**user, "phoneNumbers": [{"type": "work", "value": "1-612-619-9001"}]}
-    assert_user(fetched, expected, user_id=user_id)
-    assert Host.objects.get(public_id=user_id).alternate_mobile == "1-612-619-9001"
-
-
-def test_add_work_postal_code_on_user_without_addresses(entra):
-    user = no_contact_user()
-    user_id = entra.post_user(user)
-    op = {
-        "op": entra.mode.op("add"),
-        "path": 'addresses[type eq "work"].postalCode',
-        "value": "98052",
-    }
-    fetched = entra.patch_user(user_id, patch_body(op))
-    expected = {**user, "addresses": [{"type": "work", "postalCode": "98052"}]}
-    assert_user(fetched, expected, user_id=user_id)
+    assert_user(fetched, {**user, **added}, user_id=user_id)
+    if host_field:
+        assert getattr(Host.objects.get(public_id=user_id), host_field) == value
 
 
 def test_several_adds_build_one_element_per_type(entra):
