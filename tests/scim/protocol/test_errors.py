@@ -39,8 +39,9 @@ UNKNOWN_UUID = "3f2a9c1e-6b1d-4e8a-9f0c-2d7b5e4a1c90"
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 @pytest.mark.parametrize(
     "bad_id",
-    [UNKNOWN_UUID, "not-a-uuid", "123", "%00", "a" * 300],
-    ids=["unknown uuid", "not-a-uuid", "123", "NUL", "300 chars"],
+    # 5171a35d82074e068ce2: a hex id shaped like the ids in Entra's samples, not a UUID here.
+    [UNKNOWN_UUID, "not-a-uuid", "123", "%00", "a" * 300, "5171a35d82074e068ce2"],
+    ids=["unknown uuid", "not-a-uuid", "123", "NUL", "300 chars", "entra-hex-id"],
 )
 def test_unknown_or_malformed_id_is_a_scim_404(api, resource, method, bad_id):
     body = {
@@ -57,6 +58,7 @@ def test_unknown_or_malformed_id_is_a_scim_404(api, resource, method, bad_id):
     [
         ("PUT", "/Users", "GET, POST"),
         ("PATCH", "/Users", "GET, POST"),
+        ("DELETE", "/Users", "GET, POST"),
         ("DELETE", "/Groups", "GET, POST"),
         ("POST", "/Users/ID", "GET, PUT, PATCH, DELETE"),
         ("HEAD", "/Users", "GET, POST"),
