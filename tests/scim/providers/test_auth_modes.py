@@ -56,7 +56,20 @@ def test_basic_scheme_name_is_case_insensitive(client, initech_token):
         "Basic",
         "Basic " + base64.b64encode(f"okta:{INITECH_TOKEN}".encode()).decode() + " extra",
     ],
-    ids=range(12),
+    ids=[
+        "no-colon",
+        "token-as-name",
+        "token-short",
+        "token-long",
+        "token-leading-space",
+        "unknown-token",
+        "not-base64-pair",
+        "not-base64",
+        "not-utf8",
+        "too-long",
+        "scheme-only",
+        "trailing-extra",
+    ],
 )
 def test_malformed_or_wrong_basic_gets_the_one_401(client, initech_token, header):
     assert_unauthorized(client.get("/scim/v2/Users", HTTP_AUTHORIZATION=header))
