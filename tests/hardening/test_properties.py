@@ -12,7 +12,7 @@ Requests are generated in two families: Entra-like (the shapes in docs/identity-
 capitalised ops,
 "True"/"False" strings, filtered sub-attribute paths, path-less dotted keys, member value
 lists, manager in every shape) and malformed (wrong JSON types for every attribute, unknown
-ops, broken paths, absurd nesting, text no database stores). tests/scim/test_fuzz.py covers
+ops, broken paths, absurd nesting, text no database stores). tests/scim/protocol/test_fuzz.py covers
 free-form fuzzing of the same endpoints for status codes only.
 """
 

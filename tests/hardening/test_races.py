@@ -3,7 +3,7 @@
 Entra runs requests in parallel and retries; admins click twice. Whatever the interleaving:
 exactly one 201 per userName, no lost or doubled membership, a host row that always matches
 its stored document, one valid token after any number of rotations, and never a 5xx.
-(tests/scim_entra/test_concurrency.py covers smaller races through the test client.)
+(tests/scim/providers/entra/test_concurrency.py covers smaller races through the test client.)
 """
 
 import io

@@ -62,7 +62,7 @@ def test_a_later_page_reads_only_its_own_rows(api, account):
 
 
 def test_the_first_page_is_a_deferred_join_too(api, account, other_account):
-    """Its ids come from this account's index (see tests/scim/test_postgres.py for the plan
+    """Its ids come from this account's index (see tests/scim/protocol/test_postgres.py for the plan
     a plain LIMIT can get)."""
     bulk_directory_hosts(other_account, 150)
     bulk_directory_hosts(account, 150)

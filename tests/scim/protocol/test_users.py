@@ -389,7 +389,7 @@ def test_manual_host_is_visible_and_adopted_by_a_directory_write(api, account):
         ENTERPRISE: {"department": "Ops"},
         "active": True,
     }
-    # (linking by POST is tested in tests/scim_entra/test_linking.py)
+    # (linking by POST is tested in tests/scim/providers/entra/test_linking.py)
     resp = api.patch_ops(
         f"/Users/{host.public_id}", {"op": "Replace", "path": "title", "value": "Boss"}
     )
