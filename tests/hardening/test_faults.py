@@ -23,7 +23,7 @@ from django.test import Client, RequestFactory
 
 from scim_hosts.models import ProvisioningEvent
 from tests.hardening.helpers import app_env
-from tests.scim.conftest import CORE_USER, ERROR, PATCH_OP, TOKEN, Api
+from tests.scim.support import CORE_USER, ERROR, PATCH_OP, TOKEN, ScimClient
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 
 SCRIPT = r"""
@@ -200,10 +200,10 @@ def assert_503(resp):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_request_whose_connection_dies_leaves_nothing_half_written(account, token):
-    api = Api(Client(), TOKEN)
+    api = ScimClient(Client(), TOKEN)
     users = [api.create_user(f"m{i}@acme.test")["id"] for i in range(3)]
     group = api.create_group("Before")
-    api.patch(
+    api.patch_ops(
         f"/Groups/{group['id']}", {"op": "add", "path": "members", "value": [{"value": users[0]}]}
     )
     before = snapshot(account)
@@ -226,7 +226,7 @@ def test_a_request_whose_connection_dies_leaves_nothing_half_written(account, to
         assert_503(resp)
         # A user PATCH (columns and stored document) and a create.
         op = {"op": "replace", "path": "title", "value": "Changed"}
-        assert_503(api.patch(f"/Users/{users[1]}", op))
+        assert_503(api.patch_ops(f"/Users/{users[1]}", op))
         assert_503(api.post("/Users", {"schemas": [CORE_USER], "userName": "new@acme.test"}))
 
     assert snapshot(account) == before
@@ -234,7 +234,7 @@ def test_a_request_whose_connection_dies_leaves_nothing_half_written(account, to
     # The failures were logged once the connection was back, and the service works again.
     assert ProvisioningEvent.objects.filter(outcome="failure", status=503).count() == 3
     op = {"op": "replace", "path": "title", "value": "T"}
-    assert api.patch(f"/Users/{users[1]}", op).status_code == 200
+    assert api.patch_ops(f"/Users/{users[1]}", op).status_code == 200
     assert api.user(users[1])["title"] == "T"
 
 

@@ -22,7 +22,14 @@ from scim_hosts import ratelimit
 from scim_hosts.models import ProvisioningEvent
 from tests.factories import HostFactory
 from tests.hardening.helpers import app_env
-from tests.scim.conftest import CORE_GROUP, CORE_USER, ENTERPRISE, PATCH_OP, assert_error, q
+from tests.scim.support import (
+    CORE_GROUP,
+    CORE_USER,
+    ENTERPRISE,
+    PATCH_OP,
+    assert_scim_error,
+    filter_qs,
+)
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -84,7 +91,7 @@ def test_over_the_budget_is_a_scim_429_with_retry_after(api, account, settings, 
     settings.SCIM_RATE_LIMIT, settings.SCIM_RATE_BURST = 5, 0
     assert statuses(api, 5) == [200] * 5
     resp = api.get("/Users")
-    body = assert_error(resp, 429)
+    body = assert_scim_error(resp, 429)
     assert "5 SCIM requests per second" in body["detail"]
     assert resp["Retry-After"] == "1"  # 0.75 s left in the window, rounded up
     assert statuses(api, 3) == [429] * 3
@@ -103,7 +110,7 @@ def test_a_low_rate_still_admits_the_burst(api, settings, rate_cache, clock):
     settings.SCIM_RATE_LIMIT, settings.SCIM_RATE_BURST = 20, 100
     assert statuses(api, 100) == [200] * 100
     resp = api.get("/Users")
-    body = assert_error(resp, 429)
+    body = assert_scim_error(resp, 429)
     assert "100 SCIM requests per 5 seconds" in body["detail"]
     assert resp["Retry-After"] == "5"  # ceil(4.75)
 
@@ -201,7 +208,7 @@ def test_default_body_limit_is_one_megabyte(api, account):
     assert django_settings.SCIM_MAX_BODY_BYTES == 1024 * 1024
     filler = "x" * (1024 * 1024)
     resp = api.post("/Users", {"userName": "big@acme.test", "x": filler})
-    body = assert_error(resp, 413)
+    body = assert_scim_error(resp, 413)
     assert "1048576 bytes" in body["detail"]
     user = api.create_user("small@acme.test")
     resp = api.request(
@@ -209,7 +216,7 @@ def test_default_body_limit_is_one_megabyte(api, account):
         f"/Users/{user['id']}",
         {"schemas": [PATCH_OP], "Operations": [{"op": "add", "path": "x", "value": filler}]},
     )
-    assert_error(resp, 413)
+    assert_scim_error(resp, 413)
     assert not Host.objects.filter(username="big@acme.test").exists()
 
 
@@ -235,7 +242,7 @@ def test_a_body_that_is_not_json_by_its_media_type_is_415(api, content_type):
         ("POST", "/Users/.search"),
     ]:
         resp = api.request(method, path, body, content_type=content_type)
-        assert_error(resp, 415)
+        assert_scim_error(resp, 415)
     assert api.user(user["id"])["userName"] == "typed@acme.test"
     assert not Host.objects.filter(username="wrong-type@acme.test").exists()
 
@@ -249,7 +256,7 @@ def test_json_media_types_and_none_are_accepted(api, content_type):
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
 def test_numbers_json_does_not_have_are_400(api, literal):
     raw = f'{{"userName": "num@acme.test", "x": {literal}}}'.encode()
-    assert_error(api.post("/Users", raw=raw), 400, "invalidSyntax")
+    assert_scim_error(api.post("/Users", raw), 400, "invalidSyntax")
     assert not Host.objects.exists()
 
 
@@ -263,19 +270,19 @@ def test_numbers_json_does_not_have_are_400(api, literal):
     ],
 )
 def test_unpaired_surrogates_are_400_on_every_database(api, raw):
-    assert_error(api.post("/Users", raw=raw), 400, "invalidValue")
+    assert_scim_error(api.post("/Users", raw), 400, "invalidValue")
     assert not Host.objects.exists()
 
 
 def test_unpaired_surrogate_escapes_in_filters_and_paths_are_400(api):
     # Found by the filter property on PostgreSQL: psycopg cannot encode "\ud800" (500).
-    resp = api.get("/Users?" + q('userName eq "\\ud800"'))
-    assert "surrogate" in assert_error(resp, 400, "invalidFilter")["detail"]
+    resp = api.get("/Users?" + filter_qs('userName eq "\\ud800"'))
+    assert "surrogate" in assert_scim_error(resp, 400, "invalidFilter")["detail"]
     resp = api.post("/Users/.search", {"filter": 'userName eq "\\udfff"'})
-    assert_error(resp, 400, "invalidFilter")
+    assert_scim_error(resp, 400, "invalidFilter")
     user = api.create_user("path@acme.test")
     op = {"op": "add", "path": 'emails[type eq "\\ud800"].value', "value": "a@b.c"}
-    assert_error(api.patch(f"/Users/{user['id']}", op), 400, "invalidPath")
+    assert_scim_error(api.patch_ops(f"/Users/{user['id']}", op), 400, "invalidPath")
     assert api.user(user["id"]).get("emails") is None
 
 
@@ -284,7 +291,7 @@ def test_numbers_come_back_from_get_as_the_write_answered(api):
     # 1e16 up is stored as that integer on every database, so POST/PATCH == GET.
     raw = b'{"userName": "n@acme.test", "a": 7.205759403790831e+16, "b": 1.5e300, "c": 1e-05,'
     raw += b' "d": 72057594037908310.0, "e": 0.1, "f": -2.5e16, "g": 123456789012345678901234567}'
-    resp = api.post("/Users", raw=raw)
+    resp = api.post("/Users", raw)
     assert resp.status_code == 201
     created = resp.json()
     assert created["a"] == 72057594037908310 and created["f"] == -25000000000000000
@@ -292,13 +299,13 @@ def test_numbers_come_back_from_get_as_the_write_answered(api):
     assert api.user(created["id"]) == created
     op = {"op": "add", "path": "h", "value": 1}
     body = json.dumps({"schemas": [PATCH_OP], "Operations": [op]}).replace("1}", "9.9e+20}")
-    resp = api.request("PATCH", f"/Users/{created['id']}", raw=body.encode())
+    resp = api.request("PATCH", f"/Users/{created['id']}", body.encode())
     assert resp.status_code == 200 and resp.json()["h"] == 990000000000000000000
     assert api.user(created["id"]) == resp.json()
 
 
 def test_paired_surrogates_are_ordinary_text(api):
-    resp = api.post("/Users", raw=b'{"userName": "smile\\ud83d\\ude00@acme.test"}')
+    resp = api.post("/Users", b'{"userName": "smile\\ud83d\\ude00@acme.test"}')
     assert resp.status_code == 201
     assert resp.json()["userName"] == "smile\U0001f600@acme.test"
 
@@ -327,8 +334,8 @@ COLUMN_PATHS = [
 def test_a_value_too_long_for_its_column_is_400_naming_it(api, path, named):
     user = api.create_user("long@acme.test")
     before = api.user(user["id"])
-    resp = api.patch(f"/Users/{user['id']}", {"op": "replace", "path": path, "value": LONG})
-    body = assert_error(resp, 400, "invalidValue")
+    resp = api.patch_ops(f"/Users/{user['id']}", {"op": "replace", "path": path, "value": LONG})
+    body = assert_scim_error(resp, 400, "invalidValue")
     assert named in body["detail"]
     assert api.user(user["id"]) == before
 
@@ -336,7 +343,7 @@ def test_a_value_too_long_for_its_column_is_400_naming_it(api, path, named):
 @pytest.mark.parametrize("attr", ["displayName", "externalId"])
 def test_a_group_value_too_long_is_400_naming_it(api, attr):
     body = {"schemas": [CORE_GROUP], "displayName": "G", attr: LONG}
-    detail = assert_error(api.post("/Groups", body), 400, "invalidValue")["detail"]
+    detail = assert_scim_error(api.post("/Groups", body), 400, "invalidValue")["detail"]
     assert attr in detail
     assert not HostGroup.objects.exists()
 
@@ -345,18 +352,21 @@ def test_a_group_value_too_long_is_400_naming_it(api, attr):
 def test_more_than_100_values_of_an_attribute_is_400_naming_it(api, attr):
     values = [{"type": f"t{i}", "value": f"v{i}@acme.test"} for i in range(101)]
     resp = api.post("/Users", {"userName": "many@acme.test", attr: values})
-    assert f'"{attr}" has more than 100 values' in assert_error(resp, 400, "invalidValue")["detail"]
+    assert (
+        f'"{attr}" has more than 100 values'
+        in assert_scim_error(resp, 400, "invalidValue")["detail"]
+    )
     assert api.post("/Users", {"userName": "many@acme.test", attr: values[:100]}).status_code == 201
     user_id = Host.objects.get().public_id
-    resp = api.patch(f"/Users/{user_id}", {"op": "add", "path": attr, "value": [values[100]]})
-    assert_error(resp, 400, "invalidValue")
+    resp = api.patch_ops(f"/Users/{user_id}", {"op": "add", "path": attr, "value": [values[100]]})
+    assert_scim_error(resp, 400, "invalidValue")
     assert len(api.user(user_id)[attr]) == 100
 
 
 def test_an_emails_list_of_1000_is_400(api):
     emails = [{"type": "work", "value": f"a{i}@acme.test"} for i in range(1000)]
     resp = api.post("/Users", {"userName": "e@acme.test", "emails": emails})
-    assert '"emails"' in assert_error(resp, 400, "invalidValue")["detail"]
+    assert '"emails"' in assert_scim_error(resp, 400, "invalidValue")["detail"]
 
 
 def test_members_limit_is_1000_distinct_ids_per_request(api, account):
@@ -364,46 +374,46 @@ def test_members_limit_is_1000_distinct_ids_per_request(api, account):
     ids = [str(h.public_id) for h in hosts]
     group = api.create_group("Big")
     op = {"op": "add", "path": "members", "value": [{"value": i} for i in ids]}
-    resp = api.patch(f"/Groups/{group['id']}", op)
-    assert '"members"' in assert_error(resp, 400, "invalidValue")["detail"]
+    resp = api.patch_ops(f"/Groups/{group['id']}", op)
+    assert '"members"' in assert_scim_error(resp, 400, "invalidValue")["detail"]
     assert not HostGroupMembership.objects.exists()
     # The same id 5,000 times is one id; 1,000 distinct ids are fine.
     op["value"] = [{"value": ids[0]}] * 5000
-    assert api.patch(f"/Groups/{group['id']}", op).status_code == 204
+    assert api.patch_ops(f"/Groups/{group['id']}", op).status_code == 204
     op["value"] = [{"value": i} for i in ids[:1000]]
-    assert api.patch(f"/Groups/{group['id']}", op).status_code == 204
+    assert api.patch_ops(f"/Groups/{group['id']}", op).status_code == 204
     assert HostGroupMembership.objects.count() == 1000
     # Over several operations of one request, and in POST/PUT bodies, too.
     ops = [{"op": "remove", "path": "members", "value": [{"value": i}]} for i in ids]
     resp = api.request(
         "PATCH", f"/Groups/{group['id']}", {"schemas": [PATCH_OP], "Operations": ops}
     )
-    assert_error(resp, 400, "invalidValue")
+    assert_scim_error(resp, 400, "invalidValue")
     body = {"schemas": [CORE_GROUP], "displayName": "Big2", "members": [{"value": i} for i in ids]}
-    assert_error(api.post("/Groups", body), 400, "invalidValue")
+    assert_scim_error(api.post("/Groups", body), 400, "invalidValue")
     resp = api.put(f"/Groups/{group['id']}", {**body, "displayName": "Big"})
-    assert_error(resp, 400, "invalidValue")
+    assert_scim_error(resp, 400, "invalidValue")
     assert HostGroupMembership.objects.count() == 1000
 
 
 def test_a_resource_over_64_kib_is_400_naming_the_largest_attribute(api):
     resp = api.post("/Users", {"userName": "fat@acme.test", "blob": "b" * 70_000})
-    detail = assert_error(resp, 400, "invalidValue")["detail"]
+    detail = assert_scim_error(resp, 400, "invalidValue")["detail"]
     assert '"blob"' in detail and "65536 bytes" in detail
     user = api.create_user("grow@acme.test")
     for i in range(3):  # 3 × 20 KB fits
         op = {"op": "add", "path": f"chunk{i}", "value": "c" * 20_000}
-        assert api.patch(f"/Users/{user['id']}", op).status_code == 200
+        assert api.patch_ops(f"/Users/{user['id']}", op).status_code == 200
     before = api.user(user["id"])
     op = {"op": "add", "path": "chunk3", "value": "c" * 20_000}
-    assert_error(api.patch(f"/Users/{user['id']}", op), 400, "invalidValue")
+    assert_scim_error(api.patch_ops(f"/Users/{user['id']}", op), 400, "invalidValue")
     assert api.user(user["id"]) == before
 
 
 def test_resource_size_limit_is_a_setting(api, settings):
     settings.SCIM_MAX_RESOURCE_BYTES = 200
     resp = api.post("/Users", {"userName": "u@acme.test", "x": "y" * 200})
-    assert_error(resp, 400, "invalidValue")
+    assert_scim_error(resp, 400, "invalidValue")
     assert api.post("/Users", {"userName": "u@acme.test", "x": "y" * 10}).status_code == 201
 
 
@@ -417,27 +427,27 @@ def chain(term, n, joiner):
 @pytest.mark.parametrize("joiner", ["and", "or"])
 def test_filters_with_up_to_100_logical_operators_work(api, joiner):
     api.create_user("f@acme.test")
-    resp = api.get("/Users?" + q(chain('userName eq "f@acme.test"', 100, joiner)))
+    resp = api.get("/Users?" + filter_qs(chain('userName eq "f@acme.test"', 100, joiner)))
     assert resp.status_code == 200
     assert resp.json()["totalResults"] == 1
-    resp = api.get("/Users?" + q(chain('userName eq "f@acme.test"', 101, joiner)))
-    assert "more than 100" in assert_error(resp, 400, "invalidFilter")["detail"]
+    resp = api.get("/Users?" + filter_qs(chain('userName eq "f@acme.test"', 101, joiner)))
+    assert "more than 100" in assert_scim_error(resp, 400, "invalidFilter")["detail"]
 
 
 def test_filters_nested_up_to_20_levels_work(api):
     user = api.create_user("n@acme.test")
     inner = f'userName eq "{user["userName"]}"'
-    resp = api.get("/Users?" + q("not (" * 10 + "not (" * 10 + inner + ")" * 20))
+    resp = api.get("/Users?" + filter_qs("not (" * 10 + "not (" * 10 + inner + ")" * 20))
     assert resp.status_code == 200 and resp.json()["totalResults"] == 1
-    resp = api.get("/Users?" + q("(" * 21 + inner + ")" * 21))
-    assert "nested too deeply" in assert_error(resp, 400, "invalidFilter")["detail"]
-    resp = api.get("/Users?" + q("not (" * 300 + inner + ")" * 300))
-    assert_error(resp, 400, "invalidFilter")
+    resp = api.get("/Users?" + filter_qs("(" * 21 + inner + ")" * 21))
+    assert "nested too deeply" in assert_scim_error(resp, 400, "invalidFilter")["detail"]
+    resp = api.get("/Users?" + filter_qs("not (" * 300 + inner + ")" * 300))
+    assert_scim_error(resp, 400, "invalidFilter")
 
 
 def test_a_search_body_with_a_bad_filter_type_is_400(api):
     for bad in (["x"], {"a": 1}, 5, True):
         resp = api.post("/Users/.search", {"filter": bad})
-        assert_error(resp, 400, "invalidValue")
-    resp = api.post("/Users/.search", raw=json.dumps({"filter": "userName eq 1"}).encode())
+        assert_scim_error(resp, 400, "invalidValue")
+    resp = api.post("/Users/.search", json.dumps({"filter": "userName eq 1"}).encode())
     assert resp.status_code == 200

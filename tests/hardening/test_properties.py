@@ -12,7 +12,7 @@ Requests are generated in two families: Entra-like (the shapes in docs/identity-
 capitalised ops,
 "True"/"False" strings, filtered sub-attribute paths, path-less dotted keys, member value
 lists, manager in every shape) and malformed (wrong JSON types for every attribute, unknown
-ops, broken paths, absurd nesting, text no database stores). tests/scim/test_fuzz.py covers
+ops, broken paths, absurd nesting, text no database stores). tests/scim/protocol/test_fuzz.py covers
 free-form fuzzing of the same endpoints for status codes only.
 """
 
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from scim_hosts.mapping import host_fields_from_document
 from tests.factories import AccountFactory, HostFactory, ScimTokenFactory
-from tests.scim.conftest import CORE_GROUP, CORE_USER, ENTERPRISE, ERROR, PATCH_OP, SCIM_JSON
+from tests.scim.support import CORE_GROUP, CORE_USER, ENTERPRISE, ERROR, PATCH_OP, SCIM_JSON
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership
 from visitor_mgmt.services.text import normalise_host_values
 
@@ -294,7 +294,7 @@ def world(api, account):
         "path": "members",
         "value": [{"value": alice["id"]}, {"value": bob["id"]}],
     }
-    assert api.patch(f"/Groups/{group['id']}", member_op).status_code == 204
+    assert api.patch_ops(f"/Groups/{group['id']}", member_op).status_code == 204
     other = AccountFactory(slug="other")
     ScimTokenFactory(account=other)
     HostFactory(account=other, username="alice@acme.test")
@@ -390,7 +390,7 @@ def test_group_patch_is_all_or_nothing(world, api, ops):
         )
     group = world["group"]["id"]
     before = snapshot(account)
-    resp = api.request("PATCH", f"/Groups/{group}", raw=raw.encode())
+    resp = api.request("PATCH", f"/Groups/{group}", raw.encode())
     assert_never_5xx(resp)
     if resp.status_code >= 400:
         assert snapshot(account) == before
@@ -613,7 +613,7 @@ def test_malformed_bodies_are_a_scim_400_and_change_nothing(world, raw, target):
         "group": f"/Groups/{world['group']['id']}",
     }.get(path, path)
     before = snapshot(account)
-    resp = api.request(method, path, raw=raw)
+    resp = api.request(method, path, raw)
     assert_never_5xx(resp)
     if resp.status_code >= 300:
         assert snapshot(account) == before

@@ -3,7 +3,7 @@
 Entra runs requests in parallel and retries; admins click twice. Whatever the interleaving:
 exactly one 201 per userName, no lost or doubled membership, a host row that always matches
 its stored document, one valid token after any number of rotations, and never a 5xx.
-(tests/scim_entra/test_concurrency.py covers smaller races through the test client.)
+(tests/scim/providers/entra/test_concurrency.py covers smaller races through the test client.)
 """
 
 import io
@@ -23,7 +23,7 @@ from scim_hosts.models import ScimToken
 from scim_hosts.preferences_services import token_rotate
 from scim_hosts.tokens import hash_token
 from tests.factories import MembershipFactory, ScimTokenFactory
-from tests.scim.conftest import CORE_GROUP, CORE_USER, ENTERPRISE, PATCH_OP, TOKEN
+from tests.scim.support import CORE_GROUP, CORE_USER, ENTERPRISE, PATCH_OP, TOKEN
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Membership
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -30,7 +30,7 @@ from scim_hosts.tokens import hash_token
 from tests.factories import MembershipFactory, ScimTokenFactory
 from tests.hardening.helpers import app_env
 from tests.preferences.helpers import GENERATE_URL, PREFERENCES_URL, ROTATE_URL
-from tests.scim.conftest import CORE_GROUP, CORE_USER, TOKEN, Api, q
+from tests.scim.support import CORE_GROUP, CORE_USER, TOKEN, ScimClient, filter_qs
 from visitor_mgmt.log_filters import REDACTED
 from visitor_mgmt.models import Membership
 
@@ -76,14 +76,14 @@ def test_scim_requests_and_errors_never_log_the_token(
     user = api.create_user("log@acme.test", name={"givenName": "L"})
     group = api.create_group("Logged")
     api.get(f"/Users/{user['id']}")
-    api.get("/Users?" + q('userName eq "log@acme.test"'))
+    api.get("/Users?" + filter_qs('userName eq "log@acme.test"'))
     api.post("/Users/.search", {"filter": 'userName sw "l"'})
-    api.patch(f"/Users/{user['id']}", {"op": "replace", "path": "title", "value": "T"})
+    api.patch_ops(f"/Users/{user['id']}", {"op": "replace", "path": "title", "value": "T"})
     api.put(f"/Users/{user['id']}", {"schemas": [CORE_USER], "userName": "log@acme.test"})
-    api.patch(f"/Groups/{group['id']}", {"op": "add", "path": "members", "value": [user]})
+    api.patch_ops(f"/Groups/{group['id']}", {"op": "add", "path": "members", "value": [user]})
     # Errors: 400, 404, 405, 409, 413, 415, 501, 429 and an unexpected 500.
     statuses = [
-        api.post("/Users", raw=b"{not json").status_code,
+        api.post("/Users", b"{not json").status_code,
         api.get(f"/Users/{uuid.uuid4()}").status_code,
         api.request("DELETE", "/Users").status_code,
         api.post("/Users", {"schemas": [CORE_USER], "userName": "LOG@acme.test"}).status_code,
@@ -130,7 +130,7 @@ def test_rotated_and_disabled_tokens_never_logged(api, account, all_logs):
     call_command("rotate_scim_token", account.slug, "--format", "json", stdout=out)
     current = json.loads(out.getvalue())["token"]
     ScimToken.objects.update(enabled=False)
-    assert Api(Client(), current).get("/Users").status_code == 401
+    assert ScimClient(Client(), current).get("/Users").status_code == 401
     assert_not_logged(all_logs, TOKEN, current)
 
 
@@ -145,7 +145,7 @@ def test_rotation_by_command_logs_and_stores_no_token(account, all_logs):
     out = io.StringIO()
     call_command("rotate_scim_token", account.slug, "--format", "json", stdout=out)
     raw = json.loads(out.getvalue())["token"]
-    assert Api(Client(), raw).get("/Users").status_code == 200
+    assert ScimClient(Client(), raw).get("/Users").status_code == 200
     assert_not_logged(all_logs, raw)
     assert_not_at_rest(raw)
 
@@ -168,8 +168,8 @@ def test_rotation_in_preferences_logs_and_keeps_no_token(account, admin_user, al
     second = TOKEN_RE.findall(page)
     assert len(set(second)) == 1 and second[0] != first[0]
     assert not TOKEN_RE.findall(client.get(PREFERENCES_URL).content.decode())  # once only
-    assert Api(Client(), second[0]).get("/Users").status_code == 200
-    assert Api(Client(), first[0]).get("/Users").status_code == 401
+    assert ScimClient(Client(), second[0]).get("/Users").status_code == 200
+    assert ScimClient(Client(), first[0]).get("/Users").status_code == 401
     assert_not_logged(all_logs, first[0], second[0])
     assert_not_at_rest(second[0])
     # The session carried the token from the POST to the page that showed it; no longer.
@@ -249,7 +249,7 @@ def test_scim_ignores_cookies_and_needs_no_csrf_token(account, admin_user):
         content_type="application/scim+json",
     )
     assert resp.status_code == 401  # a session is not a credential
-    resp = Api(client, TOKEN).post("/Users", {"userName": "c@acme.test"})
+    resp = ScimClient(client, TOKEN).post("/Users", {"userName": "c@acme.test"})
     assert resp.status_code == 201
 
 

@@ -9,7 +9,7 @@ import pytest
 from scim_hosts import adapters
 from scim_hosts.adapters import MAX_SELECTED_PATHS
 from scim_hosts.patch import MAX_OPERATIONS
-from tests.scim.conftest import assert_error
+from tests.scim.support import assert_scim_error
 
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 # 20,000 distinct paths, about 430 KB: what the attacker sent (under the body limit).
@@ -38,7 +38,7 @@ def parse_calls(monkeypatch):
 @pytest.mark.parametrize("param", ["attributes", "excludedAttributes"])
 def test_get_with_too_many_paths_is_a_400(api, users, param, parse_calls):
     resp = api.get("/Users?" + urlencode({param: ",".join(MANY_PATHS[:5000])}))
-    body = assert_error(resp, 400, "invalidValue")
+    body = assert_scim_error(resp, 400, "invalidValue")
     assert param in body["detail"] and str(MAX_SELECTED_PATHS) in body["detail"]
     assert parse_calls == []  # refused before any path was looked at
 
@@ -46,7 +46,7 @@ def test_get_with_too_many_paths_is_a_400(api, users, param, parse_calls):
 @pytest.mark.parametrize("param", ["attributes", "excludedAttributes"])
 def test_search_with_too_many_paths_is_a_400(api, users, param, parse_calls):
     resp = api.post("/Users/.search", {"schemas": [SEARCH], param: MANY_PATHS})
-    body = assert_error(resp, 400, "invalidValue")
+    body = assert_scim_error(resp, 400, "invalidValue")
     assert param in body["detail"]
     assert parse_calls == []
 
@@ -55,7 +55,7 @@ def test_search_with_a_comma_separated_string_is_capped_too(api, users):
     resp = api.post(
         "/Groups/.search", {"schemas": [SEARCH], "attributes": ",".join(MANY_PATHS[:100])}
     )
-    assert_error(resp, 400, "invalidValue")
+    assert_scim_error(resp, 400, "invalidValue")
 
 
 def test_repeated_paths_count_once_and_are_applied_once(api, users, parse_calls):
@@ -83,7 +83,7 @@ def test_up_to_the_cap_works(api, users):
     for resource in resp.json()["Resources"]:
         assert "displayName" not in resource and "id" in resource
     resp = api.get("/Users?" + urlencode({"attributes": ",".join(names + ["extra"])}))
-    assert_error(resp, 400, "invalidValue")
+    assert_scim_error(resp, 400, "invalidValue")
 
 
 # ------------------------------------------------------------------ PATCH operations
@@ -92,10 +92,10 @@ def test_up_to_the_cap_works(api, users):
 def test_patch_with_more_operations_than_the_cap_is_a_400_and_changes_nothing(api, users):
     user = users[0]
     rename = {"op": "replace", "path": "displayName", "value": "Renamed"}
-    resp = api.patch(f"/Users/{user['id']}", *[rename] * (MAX_OPERATIONS + 1))
-    assert "1000 operations" in assert_error(resp, 400, "invalidValue")["detail"]
+    resp = api.patch_ops(f"/Users/{user['id']}", *[rename] * (MAX_OPERATIONS + 1))
+    assert "1000 operations" in assert_scim_error(resp, 400, "invalidValue")["detail"]
     assert api.user(user["id"])["displayName"] == user["displayName"]
-    resp = api.patch(f"/Users/{user['id']}", *[rename] * MAX_OPERATIONS)
+    resp = api.patch_ops(f"/Users/{user['id']}", *[rename] * MAX_OPERATIONS)
     assert resp.status_code == 200, resp.content
     assert api.user(user["id"])["displayName"] == "Renamed"
 
@@ -103,6 +103,6 @@ def test_patch_with_more_operations_than_the_cap_is_a_400_and_changes_nothing(ap
 def test_group_patch_with_too_many_operations_is_a_400(api, users):
     group = api.create_group("Team")
     add = {"op": "add", "path": "members", "value": [{"value": users[0]["id"]}]}
-    resp = api.patch(f"/Groups/{group['id']}", *[add] * (MAX_OPERATIONS + 1))
-    assert_error(resp, 400, "invalidValue")
+    resp = api.patch_ops(f"/Groups/{group['id']}", *[add] * (MAX_OPERATIONS + 1))
+    assert_scim_error(resp, 400, "invalidValue")
     assert api.members(group["id"]) == set()

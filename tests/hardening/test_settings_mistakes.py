@@ -19,7 +19,7 @@ from django.db import connection
 
 from tests.hardening.helpers import app_env, postgres_url
 from tests.hardening.test_faults import SCRIPT
-from tests.scim.conftest import ERROR, TOKEN
+from tests.scim.support import ERROR, TOKEN
 
 pytestmark = pytest.mark.postgres
 

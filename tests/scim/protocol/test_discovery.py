@@ -1,0 +1,99 @@
+"""/ServiceProviderConfig, /Schemas, /ResourceTypes: truthful, behind the token."""
+
+import pytest
+
+from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
+from scim_hosts.paths import parse_path
+from scim_hosts.schema import GROUP_SCHEMA, USER_SCHEMA
+from tests.scim.support import CORE_GROUP, CORE_USER, ENTERPRISE, LIST_RESPONSE, assert_scim_error
+
+BASE = "http://127.0.0.1:8000/scim/v2"
+
+
+def test_service_provider_config(api):
+    resp = api.get("/ServiceProviderConfig")
+    assert resp.status_code == 200
+    assert resp["Content-Type"] == "application/scim+json"
+    assert resp.json() == {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "patch": {"supported": True},
+        "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": True, "maxResults": 1000},
+        "changePassword": {"supported": False},
+        "sort": {"supported": False},
+        "etag": {"supported": False},
+        "authenticationSchemes": [
+            {
+                "type": "oauthbearertoken",
+                "name": "OAuth Bearer Token",
+                "description": "Authentication with the account's SCIM secret token",
+                "primary": True,
+            },
+            {
+                "type": "httpbasic",
+                "name": "HTTP Basic",
+                "description": "The account's SCIM secret token as the password; any user name",
+            },
+        ],
+        "meta": {
+            "resourceType": "ServiceProviderConfig",
+            "location": f"{BASE}/ServiceProviderConfig",
+        },
+    }
+
+
+def test_resource_types(api):
+    body = api.get("/ResourceTypes").json()
+    assert body["schemas"] == [LIST_RESPONSE]
+    assert (body["totalResults"], body["startIndex"], body["itemsPerPage"]) == (2, 1, 2)
+    user, group = body["Resources"]
+    assert user == {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+        "id": "User",
+        "name": "User",
+        "endpoint": "/Users",
+        "description": "A host: an employee visitors come to see",
+        "schema": CORE_USER,
+        "schemaExtensions": [{"schema": ENTERPRISE, "required": False}],
+        "meta": {"location": f"{BASE}/ResourceTypes/User", "resourceType": "ResourceType"},
+    }
+    assert (group["id"], group["endpoint"], group["schema"]) == ("Group", "/Groups", CORE_GROUP)
+    assert "schemaExtensions" not in group
+    assert api.get("/ResourceTypes/Group").json() == group
+    assert_scim_error(api.get("/ResourceTypes/Device"), 404)
+
+
+def test_schemas_list_and_by_id(api):
+    body = api.get("/Schemas").json()
+    assert body["schemas"] == [LIST_RESPONSE]
+    assert (body["totalResults"], body["itemsPerPage"]) == (3, 3)
+    by_id = {s["id"]: s for s in body["Resources"]}
+    assert set(by_id) == {CORE_USER, ENTERPRISE, CORE_GROUP}
+    for urn, schema in by_id.items():
+        assert schema["meta"] == {"resourceType": "Schema", "location": f"{BASE}/Schemas/{urn}"}
+        assert api.get(f"/Schemas/{urn}").json() == schema
+    assert_scim_error(api.get("/Schemas/urn:nope"), 404)
+
+    user_attrs = {a["name"]: a for a in by_id[CORE_USER]["attributes"]}
+    assert "password" not in user_attrs and "groups" not in user_attrs
+    assert user_attrs["userName"]["required"] is True
+    assert user_attrs["userName"]["uniqueness"] == "server"
+    assert user_attrs["userName"]["caseExact"] is False
+    assert user_attrs["externalId"]["caseExact"] is True
+    assert user_attrs["emails"]["multiValued"] is True
+    assert {s["name"] for s in user_attrs["name"]["subAttributes"]} >= {"givenName", "familyName"}
+    manager = {a["name"]: a for a in by_id[ENTERPRISE]["attributes"]}["manager"]
+    assert {s["name"] for s in manager["subAttributes"]} == {"value", "$ref", "displayName"}
+    members = {a["name"]: a for a in by_id[CORE_GROUP]["attributes"]}["members"]
+    assert {s["name"] for s in members["subAttributes"]} == {"value", "$ref", "display"}
+
+
+@pytest.mark.parametrize(
+    "mappings,schema", [(USER_MAPPINGS, USER_SCHEMA), (GROUP_MAPPINGS, GROUP_SCHEMA)]
+)
+def test_every_mapped_attribute_is_described_by_the_schema(mappings, schema):
+    for mapping in mappings:
+        path = parse_path(mapping.scim_path, schema)
+        assert path.attr_def is not None, mapping.scim_path
+        if path.sub:
+            assert path.sub_def is not None, mapping.scim_path
