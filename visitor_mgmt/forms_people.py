@@ -9,7 +9,9 @@ ROLE_HELP = "Admins manage people, hosts and Preferences; staff see hosts and vi
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail", max_length=150)
+    email = forms.EmailField(
+        label="E-mail", max_length=150, error_messages={"invalid": "Enter a valid e-mail address."}
+    )
     role = forms.ChoiceField(
         label="Role", choices=Membership.Role.choices, initial=Membership.Role.STAFF
     )
