@@ -17,8 +17,10 @@ def screenshots(request, tmp_path_factory):
     )
     folder.mkdir(parents=True, exist_ok=True)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"\nscreenshots: {folder}")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # shown even without -s
+            reporter.write_line(f"\nscreenshots: {folder}")
 
     def take(page, name):
         """Save the whole page as ``<name>.png``; returns the path."""
