@@ -413,3 +413,40 @@ def test_a_user_created_from_a_shell_shows_as_active(admin_client):
     MembershipFactory(user=user, account=Membership.objects.first().account)
     html = admin_client.get("/people/").content.decode()
     assert "shell@acme.example" in html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_address_invited_twice_at_once_is_one_user_and_one_form_error():
+    import threading
+
+    from django.db import connection
+
+    account = AccountFactory()
+    admins = [MembershipFactory(account=account, role=Membership.Role.ADMIN).user for _ in "ab"]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def invite_as(actor):
+        try:
+            barrier.wait()
+            people_services.people_invite(
+                account=account,
+                actor=actor,
+                email="twice@acme.example",
+                role="staff",
+                base_url="http://testserver/",
+            )
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(exc.message_dict["email"][0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=invite_as, args=(admin,)) for admin in admins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("ok") == 1 and len(outcomes) == 2
+    assert get_user_model().objects.filter(username="twice@acme.example").count() == 1

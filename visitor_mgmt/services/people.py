@@ -20,7 +20,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -205,20 +205,29 @@ def people_invite(*, account, actor, email, role, base_url):
             }
         )
     _throttle_invitation(account=account)
-    with transaction.atomic():
-        user = User(username=email, email=email)
-        user.set_unusable_password()
-        user.save()
-        membership = Membership.objects.create(user=user, account=account, role=role)
-        Invitation.objects.create(membership=membership, invited_by=actor, sent_at=timezone.now())
-        people_event_record(
-            account=account,
-            action=PeopleEvent.Action.INVITED,
-            actor=actor,
-            subject=user,
-            detail=f"as {membership.get_role_display()}",
-        )
+    try:
+        membership = _create_invited(account=account, actor=actor, email=email, role=role)
+    except IntegrityError:  # the same address invited twice at once: one of them wins
+        raise ValidationError({"email": f"{email} was invited a moment ago."}) from None
     return membership, _send_invitation(membership, actor=actor, base_url=base_url)
+
+
+@transaction.atomic
+def _create_invited(*, account, actor, email, role):
+    User = get_user_model()
+    user = User(username=email, email=email)
+    user.set_unusable_password()
+    user.save()
+    membership = Membership.objects.create(user=user, account=account, role=role)
+    Invitation.objects.create(membership=membership, invited_by=actor, sent_at=timezone.now())
+    people_event_record(
+        account=account,
+        action=PeopleEvent.Action.INVITED,
+        actor=actor,
+        subject=user,
+        detail=f"as {membership.get_role_display()}",
+    )
+    return membership
 
 
 def invitation_resend(*, membership, actor, base_url):
