@@ -197,7 +197,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "visitor_mgmt.client_address.client_address"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "hosts:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"

@@ -6,6 +6,7 @@ class ScimHostsConfig(AppConfig):
     verbose_name = "SCIM host provisioning"
 
     def ready(self):
-        from scim_hosts import preferences
+        from scim_hosts import home, preferences
 
         preferences.register()
+        home.register()

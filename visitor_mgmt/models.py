@@ -71,6 +71,70 @@ class Membership(models.Model):
         return self.role == self.Role.ADMIN
 
 
+class Invitation(models.Model):
+    """An e-mailed invitation to set a password, for a membership an admin created.
+
+    Nothing secret is stored: the link's token is a signature over the user's state and
+    ``sent_at`` (visitor_mgmt/services/people.py), so sending again voids older links and
+    setting the password voids them all.
+    """
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="invitation"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    send_count = models.PositiveIntegerField(default=1)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Invitation of {self.membership.user}"
+
+    @property
+    def is_pending(self):
+        return self.accepted_at is None
+
+
+class PeopleEvent(models.Model):
+    """One change to the people of an account, and who made it (shown on the People page).
+
+    E-mail addresses are copied so the record survives the deletion of either user.
+    """
+
+    class Action(models.TextChoices):
+        INVITED = "invited", "Invited"
+        INVITATION_RESENT = "invitation-resent", "Invitation sent again"
+        INVITATION_ACCEPTED = "invitation-accepted", "Accepted the invitation"
+        ROLE_CHANGED = "role-changed", "Role changed"
+        DEACTIVATED = "deactivated", "Deactivated"
+        REACTIVATED = "reactivated", "Reactivated"
+        PASSWORD_RESET = "password-reset", "Reset the password by e-mail"
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="people_events", db_index=False
+    )
+    action = models.CharField(max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_email = models.CharField(max_length=254)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="peopleevent_account_time")]
+
+    def __str__(self):
+        return f"{self.actor_email or 'system'}: {self.action} {self.subject_email}"
+
+
 class HostQuerySet(models.QuerySet):
     def live(self):
         """Hosts that were not deleted (tombstones are kept only for visit history)."""

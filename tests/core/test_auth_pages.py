@@ -16,10 +16,50 @@ def test_start_page_sends_anonymous_visitors_to_login(client):
     assert response.url.startswith("/accounts/login/")
 
 
-def test_start_page_redirects_to_the_host_list(admin_client):
+def test_start_page_is_the_home_page(admin_client):
     response = admin_client.get("/")
+    assert response.status_code == 200
+    assert "home/index.html" in [t.name for t in response.templates]
+
+
+def test_logging_in_lands_on_the_home_page(client):
+    UserFactory(username="admin@acme.example")
+    response = client.post(
+        "/accounts/login/", {"username": "admin@acme.example", "password": PASSWORD}
+    )
     assert response.status_code == 302
-    assert response.url == "/hosts/"
+    assert response.url == "/"
+
+
+def test_slash_login_redirects_to_the_login_page_keeping_next(client, settings):
+    settings.DEBUG = True  # the bug: a debug 404 listing every URL pattern
+    response = client.get("/login/?next=/people/")
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=/people/"
+    assert client.get("/login/", follow=True).status_code == 200
+
+
+def test_get_logout_shows_a_log_out_button_and_keeps_the_session(admin_client, admin_user):
+    response = admin_client.get("/accounts/logout/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<form method="post" action="/accounts/logout/">' in html
+    assert "csrfmiddlewaretoken" in html
+    assert ">Log out</button>" in html
+    assert admin_client.session["_auth_user_id"] == str(admin_user.pk)
+
+
+def test_get_logout_when_logged_out_offers_the_login_page(client):
+    response = client.get("/accounts/logout/")
+    assert response.status_code == 200
+    assert 'href="/accounts/login/"' in response.content.decode()
+
+
+def test_superuser_without_an_account_starts_in_the_django_admin(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == "/admin/"
 
 
 def test_login_page_renders_with_labelled_fields(client):
@@ -42,8 +82,8 @@ def test_login_with_csrf_and_logout_by_post():
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 
-    # Logging out is a POST (with CSRF); a GET does not log anybody out.
-    assert client.get("/accounts/logout/").status_code == 405
+    # Logging out is a POST (with CSRF); a GET shows a button and logs nobody out.
+    assert client.get("/accounts/logout/").status_code == 200
     assert "_auth_user_id" in client.session
     token = client.cookies["csrftoken"].value
     response = client.post("/accounts/logout/", {"csrfmiddlewaretoken": token})

@@ -24,8 +24,9 @@ SECTION = re.compile(
 # A citation's scope ends where its sentence or bracket does, or at the next cited document.
 SCOPE_END = re.compile(r'\n\s*\n|"""|\.(?=\s|$)|docs/')
 COMMENT_LEADER = re.compile(r"\n[ \t]*(?:#|//|\*)?[ \t]*")
-# Built from parts so that this file does not match its own rule.
-MACHINE_PATHS = ("/" + "work/", "/" + "home/", "/" + "root/", ".." + "/shared")
+# Built from parts so that this file does not match its own rule. Not "/home/": the product's
+# own home page lives at that URL path.
+MACHINE_PATHS = ("/" + "work/", "/" + "root/", ".." + "/shared")
 
 
 def tracked_files(root):

@@ -63,7 +63,7 @@ def test_admin_signs_in_with_single_sign_on(new_page, live_server, idp, acme):
     page.get_by_label("Work e-mail").fill("ada@acme.example")
     page.get_by_role("button", name="Continue").click()
     at_provider(page, idp, "ada-sub")
-    page.wait_for_url(live_server.url + "/hosts/")
+    page.wait_for_url(live_server.url + "/")
     expect(page.locator(".menu-user")).to_have_text("ada@acme.example")
 
     # Preferences → Single sign-on: the redirect URI to paste, with a Copy button.

@@ -47,7 +47,7 @@ def test_admin_signs_in_through_the_provider(client, account, acme_sso, idp):
     assert query(back)["state"] == params["state"]
     response = client.get(local_path(back))
     assert response.status_code == 302
-    assert response["Location"] == "/hosts/"
+    assert response["Location"] == "/"
     assert signed_in_user(client) == str(admin.pk)
     assert client.get("/hosts/").status_code == 200
 
@@ -178,7 +178,7 @@ def test_next_page_is_kept_and_an_outside_one_ignored(client, account, acme_sso,
     client.logout()
     response = start(client, "ada@acme.example", next="https://evil.example/")
     response = client.get(local_path(idp.authorize(provider_url(response), "ada-sub")))
-    assert response["Location"] == "/hosts/"
+    assert response["Location"] == "/"
 
 
 def test_login_page_offers_single_sign_on(client):

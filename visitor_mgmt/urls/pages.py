@@ -1,17 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from visitor_mgmt.views import common, preferences
+from visitor_mgmt.views import home, preferences
 
 urlpatterns = [
-    path("", common.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    # Django's LogoutView accepts POST only: a link or an image cannot log anybody out.
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", home.home, name="home"),
+    path("", include("visitor_mgmt.urls.accounts")),
+    path("home/", include("visitor_mgmt.urls.home")),
+    path("people/", include("visitor_mgmt.urls.people")),
     path("preferences/", preferences.preferences, name="preferences"),
     path("hosts/", include("visitor_mgmt.urls.hosts")),
     path("groups/", include("visitor_mgmt.urls.groups")),

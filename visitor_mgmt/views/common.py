@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,11 +11,6 @@ from django.shortcuts import redirect
 from visitor_mgmt.services.hosts import DIRECTORY_MANAGED_MESSAGE
 
 PAGE_SIZE = 25
-
-
-@login_required
-def home(request):
-    return redirect("hosts:list")
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
