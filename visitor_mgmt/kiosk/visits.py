@@ -12,7 +12,13 @@ from django.views.decorators.http import require_POST
 from visitor_mgmt.kiosk.forms import VisitFilterForm
 from visitor_mgmt.models import Host, Visit
 from visitor_mgmt.permissions import account_member_required
-from visitor_mgmt.services.visits import visit_sign_out, visit_target_label, visits_for_account
+from visitor_mgmt.services.visits import (
+    RECEPTION_LABEL,
+    is_reception_visit,
+    visit_sign_out,
+    visit_target_label,
+    visits_for_account,
+)
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
@@ -89,6 +95,14 @@ def _local_iso(moment):
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
 
 
+def _export_host(visit):
+    """The host column: the host's name, or "Reception" for a visit sent to reception,
+    as the Visits page shows it."""
+    if not visit.host_name and is_reception_visit(visit):
+        return RECEPTION_LABEL
+    return visit.host_name
+
+
 @account_member_required
 def visit_export(request):
     """The same visits as the page (same filters), all of them, as CSV."""
@@ -107,7 +121,7 @@ def visit_export(request):
                         visit.visitor_name,
                         visit.visitor_email,
                         visit.visitor_company,
-                        visit.host_name,
+                        _export_host(visit),
                         visit.host_group_name,
                         visit.notification_status,
                     )

@@ -112,6 +112,13 @@ def visit_sign_out(*, visit):
     return visit
 
 
+RECEPTION_LABEL = "Reception"
+# The database form of is_reception_visit().
+RECEPTION_VISITS = Q(
+    host__isnull=True, host_group__isnull=True, host_name="", host_group_name=""
+)
+
+
 def is_reception_visit(visit):
     """A visit made with "Let reception know" (no host or group was ever chosen)."""
     return (
@@ -129,12 +136,30 @@ def _host_addresses(host):
     return [a for a in (host.email, host.alternate_email) if a]
 
 
+def host_has_no_address(host):
+    """A host nobody can tell about a visitor: no e-mail and no alternate e-mail."""
+    return not _host_addresses(host)
+
+
+def visit_goes_to_reception(visit):
+    """Whether reception is told about this visit instead of a host: visits sent there, and
+    visits to a host with no e-mail address (the kiosk still lets visitors choose them)."""
+    if is_reception_visit(visit):
+        return True
+    return visit.host_id is not None and host_has_no_address(visit.host)
+
+
 def _notification_messages(visit):
     """One e-mail per recipient host (to the host's e-mail and alternate e-mail).
 
     Only active, live hosts are told; a group's members are each told once, and an address
     shared by two members is used once.
     """
+    fallback = visit.account.kiosk_fallback_email
+    if visit.host_id is not None and host_has_no_address(visit.host) and fallback:
+        host = visit.host
+        if host.is_active and not host.is_deleted:
+            return [_message(visit, [fallback], recipient=None)]
     if visit.host_id is not None:
         host = visit.host
         hosts = [host] if host.is_active and not host.is_deleted else []
@@ -283,9 +308,12 @@ def visits_for_account(*, account, host_query="", date_from=None, date_to=None, 
     visits = Visit.objects.filter(account=account)
     host_query = " ".join((host_query or "").split())
     if host_query:
-        visits = visits.filter(
-            Q(host_name__icontains=host_query) | Q(host_group_name__icontains=host_query)
-        )
+        condition = Q(host_name__icontains=host_query) | Q(host_group_name__icontains=host_query)
+        # Reception visits have no host or group name; the list shows them as "Reception",
+        # so searching for (part of) that word finds them too.
+        if host_query.casefold() in RECEPTION_LABEL.casefold():
+            condition |= RECEPTION_VISITS
+        visits = visits.filter(condition)
     if host is not None:
         visits = visits.filter(host=host)
     if date_from:
@@ -301,4 +329,4 @@ def visit_target_label(visit):
         return visit.host_name
     if visit.host_group_name:
         return f"{visit.host_group_name} (group)"
-    return "Reception"
+    return RECEPTION_LABEL

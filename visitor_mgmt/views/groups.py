@@ -4,17 +4,19 @@ Groups managed by Microsoft Entra ID are read-only here, like directory hosts.
 """
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from visitor_mgmt import selectors
 from visitor_mgmt.forms import HostGroupForm, MemberSearchForm
-from visitor_mgmt.models import HostGroup, Source
+from visitor_mgmt.models import Host, HostGroup, Source
 from visitor_mgmt.permissions import (
     account_admin_required,
     account_member_required,
@@ -58,11 +60,17 @@ def group_detail(request, public_id):
     members = paginate(request, selectors.host_group_member_list(group=group))
     search_form = MemberSearchForm(request.GET)
     candidates = None
+    more_candidates = False
     can_edit = is_account_admin(request.user) and not group.is_directory_managed
     if can_edit and search_form.is_valid() and search_form.cleaned_data["q"]:
-        candidates = selectors.host_group_candidate_list(
-            group=group, search=search_form.cleaned_data["q"]
-        )[:CANDIDATE_LIMIT]
+        # One more than shown: whether to say the list is cut short.
+        candidates = list(
+            selectors.host_group_candidate_list(
+                group=group, search=search_form.cleaned_data["q"]
+            )[: CANDIDATE_LIMIT + 1]
+        )
+        more_candidates = len(candidates) > CANDIDATE_LIMIT
+        candidates = candidates[:CANDIDATE_LIMIT]
     return render(
         request,
         "groups/detail.html",
@@ -72,6 +80,8 @@ def group_detail(request, public_id):
             "members": members.object_list,
             "search_form": search_form,
             "candidates": candidates,
+            "more_candidates": more_candidates,
+            "candidate_limit": CANDIDATE_LIMIT,
             "can_edit": can_edit,
         },
     )
@@ -150,11 +160,27 @@ def _change_members(request, group, *, add):
         messages.error(request, "No such host in this account.")
     elif add:
         added = host_services.host_group_members_add(group=group, host_ids=host_ids)
-        messages.success(request, f"{added} host(s) added to {group}.")
+        messages.success(request, f"{_hosts_phrase(added, host_ids)} added to {group}.")
     else:
         removed = host_services.host_group_members_remove(group=group, host_ids=host_ids)
-        messages.success(request, f"{removed} host(s) removed from {group}.")
-    return redirect(_detail_url(group))
+        messages.success(request, f"{_hosts_phrase(removed, host_ids)} removed from {group}.")
+    return redirect(_back_to_group(request, group))
+
+
+def _hosts_phrase(count, host_ids):
+    """ "Jane Doe" when the one posted host changed, else "3 hosts" (properly plural)."""
+    if count == 1 and len(host_ids) == 1:
+        host = Host.objects.filter(pk=host_ids[0]).first()
+        if host is not None:
+            return str(host)
+    return f"{count} host{pluralize(count)}"
+
+
+def _back_to_group(request, group):
+    """The group page with the member search the admin was using, so they can keep adding."""
+    search = request.POST.get("q", "")[:200].strip()
+    url = _detail_url(group)
+    return f"{url}?{urlencode({'q': search})}" if search else url
 
 
 @account_admin_required

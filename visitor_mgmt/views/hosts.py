@@ -18,6 +18,7 @@ from visitor_mgmt.models import Host, Source
 from visitor_mgmt.permissions import account_admin_required, account_member_required
 from visitor_mgmt.services import csv_import
 from visitor_mgmt.services import hosts as host_services
+from visitor_mgmt.services.visits import host_has_no_address
 from visitor_mgmt.uploads import capped_upload_handlers, upload_declared_too_large
 from visitor_mgmt.views.common import add_service_errors, paginate, writable_record
 
@@ -35,6 +36,23 @@ def _detail_url(host):
 
 # Write views get the host itself; a directory-managed one is refused and the user sent back.
 _writable_host = writable_record(_host_or_404, _detail_url)
+
+
+def _saved_message(request, host, text):
+    """One message for the save; it warns when visitors choosing the host reach nobody."""
+    if host.is_active and host_has_no_address(host):
+        instead = (
+            "reception is told instead."
+            if request.account.kiosk_fallback_email
+            else "the visitor is asked to go to reception."
+        )
+        messages.warning(
+            request,
+            f"{text} {host} has no e-mail address, so they cannot be told when a visitor "
+            f"chooses them at the kiosk: {instead} Add an e-mail address.",
+        )
+    else:
+        messages.success(request, text)
 
 
 @account_member_required
@@ -68,7 +86,7 @@ def host_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Host {host} was added.")
+            _saved_message(request, host, f"Host {host} was added.")
             return redirect(_detail_url(host))
     return render(request, "hosts/form.html", {"form": form, "host": None})
 
@@ -86,7 +104,7 @@ def host_edit(request, host):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Host {host} was saved.")
+            _saved_message(request, host, f"Host {host} was saved.")
             return redirect(_detail_url(host))
     return render(request, "hosts/form.html", {"form": form, "host": host})
 
@@ -97,7 +115,7 @@ def _set_active(request, host, *, active):
         return HttpResponseNotAllowed(["POST"])
     if active:
         host_services.host_reactivate(host=host)
-        messages.success(request, f"{host} is active again and can be found at the kiosk.")
+        _saved_message(request, host, f"{host} is active again and can be found at the kiosk.")
     else:
         host_services.host_deactivate(host=host)
         messages.success(request, f"{host} is inactive: hidden at the kiosk, never notified.")
@@ -154,11 +172,7 @@ def _host_import(request, upload_handler):
             )
         except csv_import.CsvFileError as exc:
             form.add_error("file", str(exc))
-        else:
-            if report.committed:
-                messages.success(request, report.summary)
-            else:
-                messages.error(request, report.summary)
+        # The report card below the form states the outcome: no message repeats it.
     return _import_page(request, form, report)
 
 
