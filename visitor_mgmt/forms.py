@@ -58,8 +58,7 @@ def validate_phone_number(value):
         PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS
     ):
         raise forms.ValidationError(
-            "Enter a phone number: digits with an optional leading +, "
-            "e.g. +44 20 7946 0958.",
+            "Enter a phone number: digits with an optional leading +, e.g. +44 20 7946 0958.",
             code="invalid_phone",
         )
 

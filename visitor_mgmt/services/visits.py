@@ -114,9 +114,7 @@ def visit_sign_out(*, visit):
 
 RECEPTION_LABEL = "Reception"
 # The database form of is_reception_visit().
-RECEPTION_VISITS = Q(
-    host__isnull=True, host_group__isnull=True, host_name="", host_group_name=""
-)
+RECEPTION_VISITS = Q(host__isnull=True, host_group__isnull=True, host_name="", host_group_name="")
 
 
 def is_reception_visit(visit):

@@ -65,9 +65,9 @@ def group_detail(request, public_id):
     if can_edit and search_form.is_valid() and search_form.cleaned_data["q"]:
         # One more than shown: whether to say the list is cut short.
         candidates = list(
-            selectors.host_group_candidate_list(
-                group=group, search=search_form.cleaned_data["q"]
-            )[: CANDIDATE_LIMIT + 1]
+            selectors.host_group_candidate_list(group=group, search=search_form.cleaned_data["q"])[
+                : CANDIDATE_LIMIT + 1
+            ]
         )
         more_candidates = len(candidates) > CANDIDATE_LIMIT
         candidates = candidates[:CANDIDATE_LIMIT]
