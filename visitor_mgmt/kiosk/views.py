@@ -32,8 +32,8 @@ from visitor_mgmt.services.text import match_key
 from visitor_mgmt.services.visits import (
     is_reception_visit,
     open_visits_today,
-    visit_sign_in,
     visit_goes_to_reception,
+    visit_sign_in,
     visit_sign_out,
 )
 
