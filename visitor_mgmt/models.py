@@ -42,6 +42,9 @@ class Account(models.Model):
     kiosk_short_names = models.BooleanField(default=False)
     # Who is told when a visitor finds no host at the kiosk (e.g. reception).
     kiosk_fallback_email = models.EmailField(blank=True)
+    # IANA name ("Europe/Paris") every date and time of the account is shown in. Empty
+    # until set: the first admin's browser proposes its own (visitor_mgmt/time_zones.py).
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["name"]

@@ -30,11 +30,14 @@ def preferences_sections():
 
 
 def register_core_sections():
+    from visitor_mgmt.views.general import general_section_context  # here: import cycle
+
     register_preferences_section(
         PreferencesSection(
             key="general",
             title="General",
             template="preferences/general.html",
+            get_context=general_section_context,
             order=0,
         )
     )

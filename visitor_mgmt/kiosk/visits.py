@@ -19,6 +19,7 @@ from visitor_mgmt.services.visits import (
     visit_target_label,
     visits_for_account,
 )
+from visitor_mgmt.sorting import resolve_sorting
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
@@ -56,10 +57,23 @@ def _filtered_visits(request):
     return form, visits, urlencode(params)
 
 
+# Sortable columns of the Visits page (visitor_mgmt/sorting.py); newest first by default.
+VISIT_SORT_COLUMNS = {
+    "signed_in": ("signed_in_at",),
+    "visitor": ("visitor_name",),
+    "visiting": ("host_name", "host_group_name"),
+    "notification": ("notification_status",),
+}
+
+
 @account_member_required
 def visit_list(request):
     form, visits, querystring = _filtered_visits(request)
-    page = Paginator(visits.select_related("host"), PAGE_SIZE).get_page(request.GET.get("page"))
+    sorting = resolve_sorting(
+        request.GET.get("sort"), columns=VISIT_SORT_COLUMNS, default="-signed_in"
+    )
+    visits = visits.order_by(*sorting.order_by).select_related("host")
+    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     for visit in page.object_list:
         visit.target = visit_target_label(visit)
         visit.host_gone = visit.host is not None and (
@@ -72,6 +86,9 @@ def visit_list(request):
         {
             "form": form,
             "page": page,
+            "page_obj": page,
+            "sorting": sorting,
+            "filtered": bool(querystring),
             "querystring": querystring,
             "today_querystring": urlencode({"date_from": today, "date_to": today}),
         },

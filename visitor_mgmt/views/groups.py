@@ -23,6 +23,7 @@ from visitor_mgmt.permissions import (
     is_account_admin,
 )
 from visitor_mgmt.services import hosts as host_services
+from visitor_mgmt.sorting import resolve_sorting
 from visitor_mgmt.views.common import add_service_errors, paginate, writable_record
 
 # How many candidates the "add members" search shows at once.
@@ -44,13 +45,20 @@ def _detail_url(group):
 _writable_group = writable_record(_group_or_404, _detail_url)
 
 
+# Sortable columns of the group list (visitor_mgmt/sorting.py).
+GROUP_SORT_COLUMNS = {"name": ("name",), "members": ("member_count",), "source": ("source",)}
+
+
 @account_member_required
 def group_list(request):
     search = request.GET.get("q", "")[:200]
+    sorting = resolve_sorting(request.GET.get("sort"), columns=GROUP_SORT_COLUMNS, default="name")
     groups = selectors.host_group_list(account=request.account, search=search)
-    page = paginate(request, groups)
+    page = paginate(request, groups.order_by(*sorting.order_by))
     return render(
-        request, "groups/list.html", {"page_obj": page, "groups": page.object_list, "q": search}
+        request,
+        "groups/list.html",
+        {"page_obj": page, "groups": page.object_list, "q": search, "sorting": sorting},
     )
 
 

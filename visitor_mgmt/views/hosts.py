@@ -19,6 +19,7 @@ from visitor_mgmt.permissions import account_admin_required, account_member_requ
 from visitor_mgmt.services import csv_import
 from visitor_mgmt.services import hosts as host_services
 from visitor_mgmt.services.visits import host_has_no_address
+from visitor_mgmt.sorting import resolve_sorting
 from visitor_mgmt.uploads import capped_upload_handlers, upload_declared_too_large
 from visitor_mgmt.views.common import add_service_errors, paginate, writable_record
 
@@ -55,15 +56,32 @@ def _saved_message(request, host, text):
         messages.success(request, text)
 
 
+# Sortable columns of the host list: ?sort=<key> or ?sort=-<key> (visitor_mgmt/sorting.py).
+HOST_SORT_COLUMNS = {
+    "name": ("last_name", "first_name"),
+    "email": ("email",),
+    "department": ("department",),
+    "status": ("-is_active",),
+    "source": ("source",),
+}
+
+
 @account_member_required
 def host_list(request):
     filter_form = HostFilterForm(request.GET)
+    sorting = resolve_sorting(request.GET.get("sort"), columns=HOST_SORT_COLUMNS, default="name")
     hosts = selectors.host_list(account=request.account, **filter_form.filters())
-    page = paginate(request, hosts)
+    page = paginate(request, hosts.order_by(*sorting.order_by))
     return render(
         request,
         "hosts/list.html",
-        {"filter_form": filter_form, "page_obj": page, "hosts": page.object_list},
+        {
+            "filter_form": filter_form,
+            "page_obj": page,
+            "hosts": page.object_list,
+            "sorting": sorting,
+            "filtered": any(request.GET.get(k) for k in ("q", "active", "source")),
+        },
     )
 
 
