@@ -4,25 +4,12 @@ import re
 
 from django import forms
 
-from visitor_mgmt.models import Host, HostGroup, Source
+from visitor_mgmt.models import HOST_FIELD_LABELS, Host, HostGroup, Source
 from visitor_mgmt.services.hosts import PERSON_FIELDS
 from visitor_mgmt.services.text import normalise_email, normalise_text
 
 # The host fields people edit on the host form, in display order.
 HOST_FORM_FIELDS = PERSON_FIELDS
-
-HOST_FIELD_LABELS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "display_name": "Display name",
-    "email": "E-mail",
-    "alternate_email": "Alternate e-mail",
-    "mobile": "Mobile (SMS)",
-    "alternate_mobile": "Work phone",
-    "title": "Job title",
-    "department": "Department",
-    "organization": "Organization",
-}
 
 
 def _max_length(model, name):

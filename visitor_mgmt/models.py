@@ -27,6 +27,22 @@ HOST_PERSON_FIELDS = (
     "organization",
 )
 
+# What people call each of those fields, wherever a page names one: the host form and
+# page, the import page's column list, the SCIM mappings page. The CSV template and the
+# JSON API use the field names themselves, and the pages show those next to these labels.
+HOST_FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "display_name": "Display name",
+    "email": "E-mail",
+    "alternate_email": "Alternate e-mail",
+    "mobile": "Mobile (SMS)",
+    "alternate_mobile": "Work phone",
+    "title": "Job title",
+    "department": "Department",
+    "organization": "Organization",
+}
+
 
 class Source(models.TextChoices):
     MANUAL = "manual", "Added by hand"

@@ -150,3 +150,14 @@ def test_form_labels_have_no_colon_and_errors_are_tied_to_the_field(admin_client
     assert 'aria-describedby="id_mobile_helptext id_mobile_error"' in html
     assert 'id="id_mobile_error"' in html and 'aria-invalid="true"' in html
     assert 'class="form-grid"' in html
+
+
+def test_a_host_field_has_one_name_on_the_form_the_import_page_and_the_mappings(admin_client):
+    form = admin_client.get("/hosts/new/").content.decode()
+    assert '<label for="id_alternate_mobile">Work phone</label>' in form
+    imports = admin_client.get("/hosts/import/").content.decode()
+    assert "<dt><code>alternate_mobile</code></dt><dd>Work phone</dd>" in imports
+    assert "<dt><code>title</code></dt><dd>Job title</dd>" in imports
+    mappings = admin_client.get("/preferences/scim/mappings/").content.decode()
+    assert 'Work phone <span class="muted">(<code>alternate_mobile</code>)' in mappings
+    assert 'Job title <span class="muted">(<code>title</code>)' in mappings

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from visitor_mgmt import selectors
 from visitor_mgmt.forms import HostFilterForm, HostForm, HostImportForm
-from visitor_mgmt.models import Host, Source
+from visitor_mgmt.models import HOST_FIELD_LABELS, Host, Source
 from visitor_mgmt.permissions import account_admin_required, account_member_required
 from visitor_mgmt.services import csv_import
 from visitor_mgmt.services import hosts as host_services
@@ -202,6 +202,7 @@ def _import_page(request, form, report=None):
             "form": form,
             "report": report,
             "columns": csv_import.TEMPLATE_COLUMNS,
+            "column_labels": [(c, HOST_FIELD_LABELS[c]) for c in csv_import.TEMPLATE_COLUMNS],
             "max_rows": csv_import.MAX_ROWS,
             "max_megabytes": csv_import.MAX_FILE_BYTES // (1024 * 1024),
         },
