@@ -200,3 +200,20 @@ def test_copy_buttons_copy_the_kiosk_address(new_page, admin, data, account, liv
     # The Preferences side menu reaches each section.
     page.locator(".prefs-menu").get_by_role("link", name="General").click()
     assert page.url.endswith("#general")
+
+
+def test_the_first_admin_browser_sets_the_account_time_zone(new_page, account):
+    admin = MembershipFactory(account=account, role=Membership.Role.ADMIN).user
+    assert account.time_zone == ""
+    page = new_page(timezone_id="Europe/Oslo")
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(admin.get_username())
+    page.locator("#id_password").fill(PASSWORD)
+    with page.expect_response(lambda r: r.url.endswith("/preferences/time-zone/detect/")) as sent:
+        page.get_by_role("button", name="Log in").click()
+    assert sent.value.status == 200
+    account.refresh_from_db()
+    assert account.time_zone == "Europe/Oslo"
+    page.goto("/preferences/")
+    assert page.get_by_label("Time zone").input_value() == "Europe/Oslo"
+    assert page.problems == []
