@@ -47,6 +47,7 @@ from scim_hosts.models import (
 )
 from scim_hosts.providers import ENTRA, account_provider
 from visitor_mgmt.models import Account, Membership
+from visitor_mgmt.templatetags.datetimes import when_text
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,8 @@ def _ago(moment, now):
 
 
 def _when(moment):
-    local = timezone.localtime(moment)
-    return f"{local:%-d %b at %H:%M %Z}"
+    # The product's one date-and-time format, in the account's zone (set by the view).
+    return when_text(moment)
 
 
 def _failures(account):

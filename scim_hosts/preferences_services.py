@@ -17,7 +17,7 @@ from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
 from scim_hosts.models import ProviderChoice, ProvisioningEvent, ProvisioningIncident, ScimToken
 from scim_hosts.providers import PROVIDERS, ProviderKey, account_provider, provider_by_key
 from scim_hosts.tokens import grace_token, hash_token, revoke_token, rotate_token, tenant_url
-from visitor_mgmt.models import Account, Host, HostGroup, Source
+from visitor_mgmt.models import HOST_FIELD_LABELS, Account, Host, HostGroup, Source
 from visitor_mgmt.selectors import live_directory_host_count, unmanaged_host_counts
 from visitor_mgmt.services.hosts import directory_release
 
@@ -292,7 +292,9 @@ def _mapping_rows(mappings, model, sources=None):
     for mapping in mappings:
         field_label = None
         if mapping.field:
-            field_label = str(model._meta.get_field(mapping.field).verbose_name)
+            # Host fields have the names the host form gives them; others their own.
+            field_label = HOST_FIELD_LABELS.get(mapping.field) if model is Host else None
+            field_label = field_label or str(model._meta.get_field(mapping.field).verbose_name)
         rows.append(
             {
                 "scim_path": mapping.scim_path,

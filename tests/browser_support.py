@@ -109,3 +109,39 @@ def axe_violations(page):
     return [
         (v["id"], [", ".join(n["target"]) for n in v["nodes"]][:5]) for v in result["violations"]
     ]
+
+
+# --- screenshots -----------------------------------------------------------------------
+# Browser tests save screenshots (e.g. "hosts-list-390.png") to one folder: $SCREENSHOT_DIR,
+# else "screenshots" under pytest's base temporary folder. The folder is printed once, at
+# the end of the run (pytest_terminal_summary below, wired through a conftest).
+_screenshots = {"dir": None, "saved": 0}
+
+
+def use_screenshot_dir(default):
+    """Choose the folder (once per run): $SCREENSHOT_DIR wins over ``default``."""
+    if _screenshots["dir"] is None:
+        _screenshots["dir"] = Path(os.environ.get("SCREENSHOT_DIR") or default)
+    return _screenshots["dir"]
+
+
+def save_screenshot(page, name):
+    """Save the whole page as ``<folder>/<name>.png`` and return the path."""
+    folder = use_screenshot_dir(Path(os.environ.get("TMPDIR", "/tmp")) / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    _screenshots["saved"] += 1
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screenshot_folder(tmp_path_factory):
+    return use_screenshot_dir(tmp_path_factory.getbasetemp() / "screenshots")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _screenshots["saved"]:
+        terminalreporter.write_line(
+            f"{_screenshots['saved']} screenshots written to {_screenshots['dir']}"
+        )

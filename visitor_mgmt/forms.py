@@ -1,26 +1,15 @@
 """Page forms: they check the shape of input only; the rules live in services."""
 
+import re
+
 from django import forms
 
-from visitor_mgmt.models import Host, HostGroup, Source
+from visitor_mgmt.models import HOST_FIELD_LABELS, Host, HostGroup, Source
 from visitor_mgmt.services.hosts import PERSON_FIELDS
 from visitor_mgmt.services.text import normalise_email, normalise_text
 
 # The host fields people edit on the host form, in display order.
 HOST_FORM_FIELDS = PERSON_FIELDS
-
-HOST_FIELD_LABELS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "display_name": "Display name",
-    "email": "E-mail",
-    "alternate_email": "Alternate e-mail",
-    "mobile": "Mobile (SMS)",
-    "alternate_mobile": "Work phone",
-    "title": "Job title",
-    "department": "Department",
-    "organization": "Organization",
-}
 
 
 def _max_length(model, name):
@@ -40,6 +29,27 @@ class NormalisedEmailField(forms.EmailField):
         return normalise_email(super().to_python(value))
 
 
+PHONE_FIELDS = ("mobile", "alternate_mobile")
+# What a phone number may be made of: an optional leading "+", digits, and the spaces,
+# dots, dashes and brackets people write between them (E.164 allows at most 15 digits).
+_PHONE_CHARACTERS = re.compile(r"\+?[0-9 ().\-]+")
+PHONE_MIN_DIGITS, PHONE_MAX_DIGITS = 3, 15
+
+
+def validate_phone_number(value):
+    """Refuse text that cannot be a phone number ("abc"); an empty value is fine."""
+    if not value:
+        return
+    digits = sum(c.isdigit() for c in value)
+    if not _PHONE_CHARACTERS.fullmatch(value) or not (
+        PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS
+    ):
+        raise forms.ValidationError(
+            "Enter a phone number: digits with an optional leading +, e.g. +44 20 7946 0958.",
+            code="invalid_phone",
+        )
+
+
 class HostForm(forms.Form):
     """Create or edit a host by hand. A plain form (not a ModelForm) so that validating
     never touches the host itself: ``host_update`` decides what changed."""
@@ -55,6 +65,9 @@ class HostForm(forms.Form):
             )
         self.fields["email"].help_text = "Visitors' arrivals are sent here."
         self.fields["mobile"].help_text = "Used for SMS notifications."
+        for name in PHONE_FIELDS:
+            self.fields[name].validators.append(validate_phone_number)
+            self.fields[name].widget.input_type = "tel"
 
     @staticmethod
     def initial_for(host):

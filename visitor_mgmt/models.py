@@ -27,6 +27,22 @@ HOST_PERSON_FIELDS = (
     "organization",
 )
 
+# What people call each of those fields, wherever a page names one: the host form and
+# page, the import page's column list, the SCIM mappings page. The CSV template and the
+# JSON API use the field names themselves, and the pages show those next to these labels.
+HOST_FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "display_name": "Display name",
+    "email": "E-mail",
+    "alternate_email": "Alternate e-mail",
+    "mobile": "Mobile (SMS)",
+    "alternate_mobile": "Work phone",
+    "title": "Job title",
+    "department": "Department",
+    "organization": "Organization",
+}
+
 
 class Source(models.TextChoices):
     MANUAL = "manual", "Added by hand"
@@ -42,6 +58,9 @@ class Account(models.Model):
     kiosk_short_names = models.BooleanField(default=False)
     # Who is told when a visitor finds no host at the kiosk (e.g. reception).
     kiosk_fallback_email = models.EmailField(blank=True)
+    # IANA name ("Europe/Paris") every date and time of the account is shown in. Empty
+    # until set: the first admin's browser proposes its own (visitor_mgmt/time_zones.py).
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["name"]

@@ -5,6 +5,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
+from visitor_mgmt.time_zones import account_time_zone
+
 
 def account_of(user):
     """The account the signed-in user works in, or None (e.g. a superuser with no account)."""
@@ -27,7 +29,8 @@ def account_member_required(view):
         if account is None:
             raise PermissionDenied("Your user is not linked to an account.")
         request.account = account
-        return view(request, *args, **kwargs)
+        with account_time_zone(account):
+            return view(request, *args, **kwargs)
 
     return wrapper
 

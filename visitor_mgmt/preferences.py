@@ -28,8 +28,3 @@ def register_preferences_section(section):
 
 def preferences_sections():
     return sorted(_sections.values(), key=lambda s: (s.order, s.title))
-
-
-GENERAL_SECTION = PreferencesSection(
-    key="general", title="General", template="preferences/general.html", order=0
-)

@@ -159,15 +159,23 @@ def open_visits_today(*, account, visitor_name):
     ).order_by("signed_in_at", "id")
 
 
+RECEPTION_LABEL = "Reception"
+# Visits sent to reception: no host and no group, then or now (services.visits.is_reception_visit).
+RECEPTION_VISITS = Q(host__isnull=True, host_group__isnull=True, host_name="", host_group_name="")
+
+
 def visits_for_account(*, account, host_query="", date_from=None, date_to=None, host=None):
     """The account's visits, newest first, filtered by host or group name (part of it),
     by host, and by a date range (local days, both ends included)."""
     visits = Visit.objects.filter(account=account)
     host_query = " ".join((host_query or "").split())
     if host_query:
-        visits = visits.filter(
-            Q(host_name__icontains=host_query) | Q(host_group_name__icontains=host_query)
-        )
+        condition = Q(host_name__icontains=host_query) | Q(host_group_name__icontains=host_query)
+        # Reception visits have no host or group name; the list shows them as "Reception",
+        # so searching for (part of) that word finds them too.
+        if host_query.casefold() in RECEPTION_LABEL.casefold():
+            condition |= RECEPTION_VISITS
+        visits = visits.filter(condition)
     if host is not None:
         visits = visits.filter(host=host)
     if date_from:
@@ -183,7 +191,7 @@ def visit_target_label(visit):
         return visit.host_name
     if visit.host_group_name:
         return f"{visit.host_group_name} (group)"
-    return "Reception"
+    return RECEPTION_LABEL
 
 
 def visit_get(*, account, visit_id):

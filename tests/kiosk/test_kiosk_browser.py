@@ -114,7 +114,7 @@ def test_group_and_reception_choices(new_page, account, people):
     page.get_by_label("Your name").fill("Greta Group")
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name=re.compile("Front Office")).click()
-    page.get_by_text("Everyone in Front Office have been notified").wait_for()
+    page.get_by_text("Everyone in Front Office has been notified").wait_for()
 
     page.get_by_role("link", name="Done").click()
     page.get_by_label("Your name").fill("Rita Reception")

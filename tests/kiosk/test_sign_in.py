@@ -176,7 +176,7 @@ def test_group_pick_notifies_every_active_live_member_once(
     response = sign_in(
         kiosk_client, account, django_capture_on_commit_callbacks, group=group.public_id
     )
-    assert b"Everyone in Support have been notified" in response.content
+    assert b"Everyone in Support has been notified" in response.content
 
     recipients = sorted(tuple(m.to) for m in mail.outbox)
     assert recipients == [("a@acme.example", "a2@acme.example"), ("b@acme.example",)]

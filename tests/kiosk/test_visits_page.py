@@ -52,7 +52,9 @@ def test_staff_see_only_their_accounts_visits(staff_client, account):
 
 
 def test_nav_links_to_visits(staff_client):
-    assert 'href="/visits/">Visits</a>' in staff_client.get("/visits/").content.decode()
+    html = staff_client.get("/visits/").content.decode()
+    assert 'href="/visits/" aria-current="page">Visits</a>' in html
+    assert 'href="/visits/">Visits</a>' in staff_client.get("/hosts/").content.decode()
 
 
 def test_filter_by_host_name_and_date_range(staff_client, account):

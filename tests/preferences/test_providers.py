@@ -20,6 +20,7 @@ from tests.preferences.helpers import (
     section_html,
     tokens_in,
 )
+from visitor_mgmt.templatetags.datetimes import when_text
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +178,7 @@ def test_a_replaced_token_is_explained_in_the_providers_words(admin_client, acco
         assert 'data-status="failing"' in html
         assert (
             "Less than a minute ago OneLogin used a token that was replaced on "
-            f"{timezone.localtime(T0):%-d %b at %H:%M %Z}: paste the new token into "
+            f"{when_text(T0)}: paste the new token into "
             "OneLogin&#x27;s Configuration tab (SCIM Bearer Token), then Save, then Enable the "
             "API Connection."
         ) in flat(html)

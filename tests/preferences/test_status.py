@@ -21,6 +21,7 @@ from tests.preferences.helpers import (
     section_html,
     tokens_in,
 )
+from visitor_mgmt.templatetags.datetimes import when_text
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +158,7 @@ def test_a_replaced_token_is_recognised_and_explained(admin_client, account):
         local = timezone.localtime(T0)
         assert (
             "Less than a minute ago Microsoft Entra ID used a token that was replaced on "
-            f"{local:%-d %b at %H:%M %Z}: paste the new token into Microsoft Entra ID&#x27;s "
+            f"{when_text(local)}: paste the new token into Microsoft Entra ID&#x27;s "
             "Admin Credentials"
         ) in html
         clock.shift(timedelta(minutes=12))

@@ -25,6 +25,7 @@ from tests.preferences.helpers import (
     tokens_in,
 )
 from visitor_mgmt.models import Membership
+from visitor_mgmt.templatetags.datetimes import when_text
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +286,7 @@ def test_last_success_is_shown(admin_client, account):
     used = timezone.now() - timedelta(hours=2)
     ScimTokenFactory(account=account, last_used_at=used, last_success_at=used)
     html = admin_client.get(PREFERENCES_URL).content.decode()
-    assert used.strftime("%Y-%m-%d %H:%M") in html
+    assert when_text(used) in html
     assert "<dd>never</dd>" not in html
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from visitor_mgmt.kiosk.services import kiosk_device_authenticate
 from visitor_mgmt.selectors import account_get_by_slug
+from visitor_mgmt.time_zones import account_time_zone
 
 COOKIE_NAME = "vm_kiosk"
 COOKIE_SALT = "visitor_mgmt.kiosk.device"
@@ -64,6 +65,7 @@ def kiosk_device_required(view):
             return not_enabled(request)
         request.account = account
         request.kiosk_device = device
-        return view(request, account_slug, *args, **kwargs)
+        with account_time_zone(account):
+            return view(request, account_slug, *args, **kwargs)
 
     return wrapper

@@ -68,7 +68,9 @@ class SignOutForm(forms.Form):
 
 class KioskSettingsForm(forms.Form):
     short_names = forms.BooleanField(
-        label="Show visitors only first name and last initial (“Jane D.”)",
+        label="Show hosts to visitors by first name and last initial (“Jane D.”)",
+        help_text="Applies to hosts with a first and a last name. Hosts with only a "
+        "display name, such as a shared “Front Desk”, keep their full name.",
         required=False,
     )
     fallback_email = forms.EmailField(

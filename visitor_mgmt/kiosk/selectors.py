@@ -20,16 +20,16 @@ MAX_QUERY_LENGTH = 100
 
 
 def kiosk_display_name(host, *, short_names):
-    """The host's name as a visitor sees it: full, or "Jane D." when short names are on."""
-    if not short_names:
-        return host.name or "Unnamed host"
+    """The host's name as a visitor sees it: full, or "Jane D." when short names are on.
+
+    Only a person is shortened: a host with both a first and a last name. A shared desk or
+    mailbox ("Front Desk", only a display name) keeps its name; splitting its words would
+    turn it into "Front D.".
+    """
     first, last = host.first_name.strip(), host.last_name.strip()
-    if not (first or last):
-        words = host.display_name.split()
-        first, last = (words[0], words[-1]) if len(words) > 1 else ((words or [""])[0], "")
-    if first and last:
+    if short_names and first and last:
         return f"{first.split()[0]} {last[0].upper()}."
-    return (first or last) or "Unnamed host"
+    return host.name or "Unnamed host"
 
 
 def kiosk_hosts(account):

@@ -33,6 +33,7 @@ from visitor_mgmt.selectors import account_get_by_slug, open_visits_today, visit
 from visitor_mgmt.services.text import match_key
 from visitor_mgmt.services.visits import (
     is_reception_visit,
+    visit_goes_to_reception,
     visit_sign_in,
     visit_sign_out,
     visit_welcome_mark_shown,
@@ -172,12 +173,12 @@ def welcome(request, account_slug):
     # Once only: reopened from the tablet's history, the link shows the start page.
     if not visit_welcome_mark_shown(visit=visit):
         return _start(account_slug)
-    if visit.host is not None:
+    if visit_goes_to_reception(visit):
+        target = "Reception"
+    elif visit.host is not None:
         target = kiosk_display_name(visit.host, short_names=account.kiosk_short_names)
     elif visit.host_group_name:
         target = f"Everyone in {visit.host_group_name}"
-    elif is_reception_visit(visit):
-        target = "Reception"
     else:
         target = "Your host"
     return render(
@@ -187,7 +188,6 @@ def welcome(request, account_slug):
             "account": account,
             "visit": visit,
             "target": target,
-            "target_plural": visit.host is None and bool(visit.host_group_name),
             "first_name": visit.visitor_name.split()[0],
             "return_after": RETURN_AFTER_SECONDS,
         },

@@ -139,12 +139,30 @@ def _host_addresses(host):
     return [a for a in (host.email, host.alternate_email) if a]
 
 
+def host_has_no_address(host):
+    """A host nobody can tell about a visitor: no e-mail and no alternate e-mail."""
+    return not _host_addresses(host)
+
+
+def visit_goes_to_reception(visit):
+    """Whether reception is told about this visit instead of a host: visits sent there, and
+    visits to a host with no e-mail address (the kiosk still lets visitors choose them)."""
+    if is_reception_visit(visit):
+        return True
+    return visit.host_id is not None and host_has_no_address(visit.host)
+
+
 def _notification_messages(visit):
     """One e-mail per recipient host (to the host's e-mail and alternate e-mail).
 
     Only active, live hosts are told; a group's members are each told once, and an address
     shared by two members is used once.
     """
+    fallback = visit.account.kiosk_fallback_email
+    if visit.host_id is not None and host_has_no_address(visit.host) and fallback:
+        host = visit.host
+        if host.is_active and not host.is_deleted:
+            return [_message(visit, [fallback], recipient=None)]
     if visit.host_id is not None:
         host = visit.host
         hosts = [host] if host.is_active and not host.is_deleted else []

@@ -4,23 +4,26 @@ Groups managed by Microsoft Entra ID are read-only here, like directory hosts.
 """
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from visitor_mgmt import selectors
 from visitor_mgmt.forms import HostGroupForm, MemberSearchForm
-from visitor_mgmt.models import Source
+from visitor_mgmt.models import Host, Source
 from visitor_mgmt.permissions import (
     account_admin_required,
     account_member_required,
     is_account_admin,
 )
 from visitor_mgmt.services import hosts as host_services
+from visitor_mgmt.sorting import resolve_sorting
 from visitor_mgmt.views.common import (
     add_service_errors,
     found_or_404,
@@ -49,13 +52,20 @@ def _detail_url(group):
 _writable_group = writable_record(_group_or_404, _detail_url)
 
 
+# Sortable columns of the group list (visitor_mgmt/sorting.py).
+GROUP_SORT_COLUMNS = {"name": ("name",), "members": ("member_count",), "source": ("source",)}
+
+
 @account_member_required
 def group_list(request):
     search = request.GET.get("q", "")[:200]
+    sorting = resolve_sorting(request.GET.get("sort"), columns=GROUP_SORT_COLUMNS, default="name")
     groups = selectors.host_group_list(account=request.account, search=search)
-    page = paginate(request, groups)
+    page = paginate(request, groups.order_by(*sorting.order_by))
     return render(
-        request, "groups/list.html", {"page_obj": page, "groups": page.object_list, "q": search}
+        request,
+        "groups/list.html",
+        {"page_obj": page, "groups": page.object_list, "q": search, "sorting": sorting},
     )
 
 
@@ -65,11 +75,17 @@ def group_detail(request, public_id):
     members = paginate(request, selectors.host_group_member_list(group=group))
     search_form = MemberSearchForm(request.GET)
     candidates = None
+    more_candidates = False
     can_edit = is_account_admin(request.user) and not group.is_directory_managed
     if can_edit and search_form.is_valid() and search_form.cleaned_data["q"]:
-        candidates = selectors.host_group_candidate_list(
-            group=group, search=search_form.cleaned_data["q"]
-        )[:CANDIDATE_LIMIT]
+        # One more than shown: whether to say the list is cut short.
+        candidates = list(
+            selectors.host_group_candidate_list(group=group, search=search_form.cleaned_data["q"])[
+                : CANDIDATE_LIMIT + 1
+            ]
+        )
+        more_candidates = len(candidates) > CANDIDATE_LIMIT
+        candidates = candidates[:CANDIDATE_LIMIT]
     return render(
         request,
         "groups/detail.html",
@@ -79,6 +95,8 @@ def group_detail(request, public_id):
             "members": members.object_list,
             "search_form": search_form,
             "candidates": candidates,
+            "more_candidates": more_candidates,
+            "candidate_limit": CANDIDATE_LIMIT,
             "can_edit": can_edit,
         },
     )
@@ -157,11 +175,27 @@ def _change_members(request, group, *, add):
         messages.error(request, "No such host in this account.")
     elif add:
         added = host_services.host_group_members_add(group=group, host_ids=host_ids)
-        messages.success(request, f"{added} host(s) added to {group}.")
+        messages.success(request, f"{_hosts_phrase(added, host_ids)} added to {group}.")
     else:
         removed = host_services.host_group_members_remove(group=group, host_ids=host_ids)
-        messages.success(request, f"{removed} host(s) removed from {group}.")
-    return redirect(_detail_url(group))
+        messages.success(request, f"{_hosts_phrase(removed, host_ids)} removed from {group}.")
+    return redirect(_back_to_group(request, group))
+
+
+def _hosts_phrase(count, host_ids):
+    """ "Jane Doe" when the one posted host changed, else "3 hosts" (properly plural)."""
+    if count == 1 and len(host_ids) == 1:
+        host = Host.objects.filter(pk=host_ids[0]).first()
+        if host is not None:
+            return str(host)
+    return f"{count} host{pluralize(count)}"
+
+
+def _back_to_group(request, group):
+    """The group page with the member search the admin was using, so they can keep adding."""
+    search = request.POST.get("q", "")[:200].strip()
+    url = _detail_url(group)
+    return f"{url}?{urlencode({'q': search})}" if search else url
 
 
 @account_admin_required

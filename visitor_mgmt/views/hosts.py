@@ -14,10 +14,12 @@ from django.views.decorators.http import require_http_methods
 
 from visitor_mgmt import selectors
 from visitor_mgmt.forms import HostFilterForm, HostForm, HostImportForm
-from visitor_mgmt.models import Source
+from visitor_mgmt.models import HOST_FIELD_LABELS, Source
 from visitor_mgmt.permissions import account_admin_required, account_member_required
 from visitor_mgmt.services import csv_import
 from visitor_mgmt.services import hosts as host_services
+from visitor_mgmt.services.visits import host_has_no_address
+from visitor_mgmt.sorting import resolve_sorting
 from visitor_mgmt.uploads import capped_upload_handlers, upload_declared_too_large
 from visitor_mgmt.views.common import (
     add_service_errors,
@@ -44,15 +46,49 @@ def _detail_url(host):
 _writable_host = writable_record(_host_or_404, _detail_url)
 
 
+def _saved_message(request, host, text):
+    """One message for the save; it warns when visitors choosing the host reach nobody."""
+    if host.is_active and host_has_no_address(host):
+        instead = (
+            "reception is told instead."
+            if request.account.kiosk_fallback_email
+            else "the visitor is asked to go to reception."
+        )
+        messages.warning(
+            request,
+            f"{text} {host} has no e-mail address, so they cannot be told when a visitor "
+            f"chooses them at the kiosk: {instead} Add an e-mail address.",
+        )
+    else:
+        messages.success(request, text)
+
+
+# Sortable columns of the host list: ?sort=<key> or ?sort=-<key> (visitor_mgmt/sorting.py).
+HOST_SORT_COLUMNS = {
+    "name": ("last_name", "first_name"),
+    "email": ("email",),
+    "department": ("department",),
+    "status": ("-is_active",),
+    "source": ("source",),
+}
+
+
 @account_member_required
 def host_list(request):
     filter_form = HostFilterForm(request.GET)
+    sorting = resolve_sorting(request.GET.get("sort"), columns=HOST_SORT_COLUMNS, default="name")
     hosts = selectors.host_list(account=request.account, **filter_form.filters())
-    page = paginate(request, hosts)
+    page = paginate(request, hosts.order_by(*sorting.order_by))
     return render(
         request,
         "hosts/list.html",
-        {"filter_form": filter_form, "page_obj": page, "hosts": page.object_list},
+        {
+            "filter_form": filter_form,
+            "page_obj": page,
+            "hosts": page.object_list,
+            "sorting": sorting,
+            "filtered": any(request.GET.get(k) for k in ("q", "active", "source")),
+        },
     )
 
 
@@ -75,7 +111,7 @@ def host_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Host {host} was added.")
+            _saved_message(request, host, f"Host {host} was added.")
             return redirect(_detail_url(host))
     return render(request, "hosts/form.html", {"form": form, "host": None})
 
@@ -93,7 +129,7 @@ def host_edit(request, host):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Host {host} was saved.")
+            _saved_message(request, host, f"Host {host} was saved.")
             return redirect(_detail_url(host))
     return render(request, "hosts/form.html", {"form": form, "host": host})
 
@@ -104,7 +140,7 @@ def _set_active(request, host, *, active):
         return HttpResponseNotAllowed(["POST"])
     if active:
         host_services.host_reactivate(host=host)
-        messages.success(request, f"{host} is active again and can be found at the kiosk.")
+        _saved_message(request, host, f"{host} is active again and can be found at the kiosk.")
     else:
         host_services.host_deactivate(host=host)
         messages.success(request, f"{host} is inactive: hidden at the kiosk, never notified.")
@@ -161,11 +197,7 @@ def _host_import(request, upload_handler):
             )
         except csv_import.CsvFileError as exc:
             form.add_error("file", str(exc))
-        else:
-            if report.committed:
-                messages.success(request, report.summary)
-            else:
-                messages.error(request, report.summary)
+        # The report card below the form states the outcome: no message repeats it.
     return _import_page(request, form, report)
 
 
@@ -177,6 +209,7 @@ def _import_page(request, form, report=None):
             "form": form,
             "report": report,
             "columns": csv_import.TEMPLATE_COLUMNS,
+            "column_labels": [(c, HOST_FIELD_LABELS[c]) for c in csv_import.TEMPLATE_COLUMNS],
             "max_rows": csv_import.MAX_ROWS,
             "max_megabytes": csv_import.MAX_FILE_BYTES // (1024 * 1024),
         },

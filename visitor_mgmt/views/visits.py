@@ -12,12 +12,14 @@ from django.views.decorators.http import require_POST
 from visitor_mgmt.forms import VisitFilterForm
 from visitor_mgmt.permissions import account_member_required
 from visitor_mgmt.selectors import (
+    RECEPTION_LABEL,
     host_by_public_id,
     visit_get,
     visit_target_label,
     visits_for_account,
 )
-from visitor_mgmt.services.visits import visit_sign_out
+from visitor_mgmt.services.visits import is_reception_visit, visit_sign_out
+from visitor_mgmt.sorting import resolve_sorting
 from visitor_mgmt.views.common import found_or_404
 
 PAGE_SIZE = 50
@@ -56,10 +58,23 @@ def _filtered_visits(request):
     return form, visits, urlencode(params)
 
 
+# Sortable columns of the Visits page (visitor_mgmt/sorting.py); newest first by default.
+VISIT_SORT_COLUMNS = {
+    "signed_in": ("signed_in_at",),
+    "visitor": ("visitor_name",),
+    "visiting": ("host_name", "host_group_name"),
+    "notification": ("notification_status",),
+}
+
+
 @account_member_required
 def visit_list(request):
     form, visits, querystring = _filtered_visits(request)
-    page = Paginator(visits.select_related("host"), PAGE_SIZE).get_page(request.GET.get("page"))
+    sorting = resolve_sorting(
+        request.GET.get("sort"), columns=VISIT_SORT_COLUMNS, default="-signed_in"
+    )
+    visits = visits.order_by(*sorting.order_by).select_related("host")
+    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     for visit in page.object_list:
         visit.target = visit_target_label(visit)
         visit.host_gone = visit.host is not None and (
@@ -72,6 +87,9 @@ def visit_list(request):
         {
             "form": form,
             "page": page,
+            "page_obj": page,
+            "sorting": sorting,
+            "filtered": bool(querystring),
             "querystring": querystring,
             "today_querystring": urlencode({"date_from": today, "date_to": today}),
         },
@@ -95,6 +113,14 @@ def _local_iso(moment):
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
 
 
+def _export_host(visit):
+    """The host column: the host's name, or "Reception" for a visit sent to reception,
+    as the Visits page shows it."""
+    if not visit.host_name and is_reception_visit(visit):
+        return RECEPTION_LABEL
+    return visit.host_name
+
+
 @account_member_required
 def visit_export(request):
     """The same visits as the page (same filters), all of them, as CSV."""
@@ -113,7 +139,7 @@ def visit_export(request):
                         visit.visitor_name,
                         visit.visitor_email,
                         visit.visitor_company,
-                        visit.host_name,
+                        _export_host(visit),
                         visit.host_group_name,
                         visit.notification_status,
                     )

@@ -46,7 +46,9 @@
       (data.results || []).forEach(function (host) {
         nodes.push(choiceButton("host", host.public_id, host.name, host.department));
       });
-      if (!nodes.length && query.length >= minLength) {
+      // "Nobody matches" only when no team matches either: a matching team is an answer.
+      var groupCount = (data.groups || []).length;
+      if (!nodes.length && !groupCount && query.length >= minLength) {
         nodes.push(note("Nobody matches \u201c" + query + "\u201d."));
       }
       results.replaceChildren.apply(results, nodes);
@@ -79,7 +81,15 @@
         .catch(function () { /* offline: the Search button still works */ });
     }
 
+    var hint = document.getElementById("host-q-hint");
+    function updateHint() {
+      // The "type at least N letters" hint is for an empty or too short field only.
+      if (hint) hint.hidden = input.value.replace(/\s+/g, " ").trim().length >= minLength;
+    }
+    updateHint();
+
     input.addEventListener("input", function () {
+      updateHint();
       clearTimeout(timer);
       timer = setTimeout(search, 200);
     });
