@@ -6,6 +6,6 @@ class ScimHostsConfig(AppConfig):
     verbose_name = "SCIM host provisioning"
 
     def ready(self):
-        from scim_hosts import preferences
+        from scim_hosts.preferences import section as preferences
 
         preferences.register()

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, F, Func, Q
 
-from scim_hosts.errors import InvalidFilter
-from scim_hosts.filter_syntax import parse_bool
 from scim_hosts.mapping import USER_MAPPINGS
-from scim_hosts.paths import _compare, equality_terms, parse_path
-from scim_hosts.schema import USER_SCHEMA
+from scim_hosts.protocol.errors import InvalidFilter
+from scim_hosts.protocol.filter_syntax import parse_bool
+from scim_hosts.protocol.paths import _compare, equality_terms, parse_path
+from scim_hosts.protocol.schema import USER_SCHEMA
 
 STRING_OPS = frozenset({"eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"})
 SAFE_NAME = re.compile(r"[A-Za-z$][A-Za-z0-9_$]*")

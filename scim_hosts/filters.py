@@ -41,16 +41,16 @@ from django_scim.filters import FilterQuery
 from scim2_filter_parser import ast as scim_ast
 from scim2_filter_parser.transpilers.django_q_object import Transpiler
 
-from scim_hosts.errors import InvalidFilter, LinkConflict
 from scim_hosts.filter_elements import Cmp, ElementFilter, StoredValue
-from scim_hosts.filter_syntax import (
+from scim_hosts.protocol.errors import InvalidFilter, LinkConflict
+from scim_hosts.protocol.filter_syntax import (
     MAX_FILTER_LENGTH,
     FilterSyntaxError,
     comp_value,
     parse,
     parse_bool,
 )
-from scim_hosts.schema import (
+from scim_hosts.protocol.schema import (
     CORE_GROUP_URN,
     CORE_USER_URN,
     ENTERPRISE_ATTRS,

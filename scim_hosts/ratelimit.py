@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache as default_cache
 
-from scim_hosts.errors import TooManyRequests, response_for_scim_exception
-from scim_hosts.events import record_repeated_failure
-from scim_hosts.tokens import note_outcome
+from scim_hosts.access.tokens import note_outcome
+from scim_hosts.protocol.errors import TooManyRequests
+from scim_hosts.protocol.responses import response_for_scim_exception
+from scim_hosts.provisioning_log import record_repeated_failure
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from scim_hosts.auth import UNAUTHORIZED_DETAIL
+from scim_hosts.access.bearer import UNAUTHORIZED_DETAIL
 from scim_hosts.models import ProvisioningEvent, RetiredScimToken, ScimToken
-from scim_hosts.tokens import (
+from scim_hosts.access.tokens import (
     account_key_of,
     end_grace,
     grace_token,

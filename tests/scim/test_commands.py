@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from scim_hosts.models import ProvisioningEvent, ScimToken
-from scim_hosts.tokens import TOKEN_PREFIX, tenant_url
+from scim_hosts.access.tokens import TOKEN_PREFIX, tenant_url
 from tests.factories import ProvisioningEventFactory
 from tests.scim.conftest import Api
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 
 from scim_hosts.filters import HostFilterQuery, HostGroupFilterQuery
-from scim_hosts.views import page_queryset
+from scim_hosts.listing import page_queryset
 from tests.scim.conftest import TOKEN, Api
 from tests.scim.test_queries import bulk_hosts
 from visitor_mgmt.models import HostGroup

@@ -1,6 +1,6 @@
 """Token authentication for /scim/v2/: the token decides the account.
 
-``Authorization: Bearer <token>`` → ``scim_hosts.tokens.authenticate`` → exactly one
+``Authorization: Bearer <token>`` → ``scim_hosts.access.tokens.authenticate`` → exactly one
 account, put on ``request.scim_account``. ``Authorization: Basic <base64(name:token)>`` is
 the same token in another envelope: Okta's custom SCIM apps and PingOne offer only a user
 name and password field in their Basic mode, so the token goes in the password and the
@@ -21,9 +21,9 @@ import binascii
 from django_scim.middleware import SCIMAuthCheckMiddleware
 from django_scim.settings import scim_settings
 
-from scim_hosts.errors import error_response
-from scim_hosts.events import record_rejection
-from scim_hosts.tokens import authenticate
+from scim_hosts.access.tokens import authenticate
+from scim_hosts.protocol.responses import error_response
+from scim_hosts.provisioning_log import record_rejection
 
 UNAUTHORIZED_DETAIL = "Authentication failed: send the account's SCIM token as a Bearer token."
 # A Basic header longer than this cannot carry one of our tokens; it is not decoded.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from scim2_filter_parser import ast as scim_ast
 
-from scim_hosts.filter_syntax import FilterSyntaxError, comp_value, parse, parse_bool
+from scim_hosts.protocol.filter_syntax import FilterSyntaxError, comp_value, parse, parse_bool
 
 NAME_RE = re.compile(r"^[A-Za-z$][A-Za-z0-9_$-]*$")
 

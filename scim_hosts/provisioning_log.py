@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.db.models import F, Subquery
 from django.utils import timezone
 
+from scim_hosts.access.tokens import note_rejection
 from scim_hosts.models import ProvisioningEvent
-from scim_hosts.tokens import note_rejection
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """What the "SCIM Host Provisioning" preferences read and do, as plain functions.
 
-Views stay thin callers; token issuing itself lives in ``scim_hosts.tokens``.
+Views stay thin callers; token issuing itself lives in ``scim_hosts.access.tokens``.
 """
 
 import logging
@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from scim_hosts import health
+from scim_hosts.access.tokens import grace_token, hash_token, revoke_token, rotate_token, tenant_url
 from scim_hosts.filters import HostFilterQuery
 from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
 from scim_hosts.models import ProviderChoice, ProvisioningEvent, ProvisioningIncident, ScimToken
 from scim_hosts.providers import PROVIDERS, ProviderKey, account_provider, provider_by_key
-from scim_hosts.tokens import grace_token, hash_token, revoke_token, rotate_token, tenant_url
 from visitor_mgmt.models import Account, Host, HostGroup, Source
 from visitor_mgmt.selectors import live_directory_host_count, unmanaged_host_counts
 from visitor_mgmt.services.hosts import directory_release
