@@ -290,7 +290,8 @@ SCIM_SERVICE_PROVIDER = {
             "primary": True,
         },
         {
-            # For clients that offer only Basic (Okta custom apps, PingOne): scim_hosts.access.bearer.
+            # For clients that offer only Basic (Okta custom apps, PingOne): see
+            # scim_hosts.access.bearer.
             "type": "httpbasic",
             "name": "HTTP Basic",
             "description": "The account's SCIM secret token as the password; any user name",

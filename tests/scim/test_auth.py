@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from scim_hosts.access.bearer import UNAUTHORIZED_DETAIL
-from scim_hosts.models import ProvisioningEvent, RetiredScimToken, ScimToken
 from scim_hosts.access.tokens import (
     account_key_of,
     end_grace,
@@ -17,6 +16,7 @@ from scim_hosts.access.tokens import (
     rotate_token,
     set_enabled,
 )
+from scim_hosts.models import ProvisioningEvent, RetiredScimToken, ScimToken
 from tests.factories import ScimTokenFactory
 from tests.scim.conftest import ERROR, SCIM_JSON, TOKEN, Api
 
