@@ -306,6 +306,7 @@ SCIM_SERVICE_PROVIDER = {
     "GROUP_FILTER_PARSER": "scim_hosts.filters.HostGroupFilterQuery",
     "SERVICE_PROVIDER_CONFIG_MODEL": "scim_hosts.discovery.ServiceProviderConfig",
     "BASE_LOCATION_GETTER": "scim_hosts.locations.base_location",
+    # Guards only django-scim2's own views, which are not routed (see its module).
     "AUTH_CHECK_MIDDLEWARE": "scim_hosts.access.bearer.ScimBearerTokenAuth",
     "SCHEMAS_GETTER": "scim_hosts.discovery.schemas",
 }

@@ -1,21 +1,7 @@
 """How each SCIM filter attribute becomes a Django Q object (``FilterField``), and the tables of
 the User and Group attributes a filter may name.
 
-Built on scim2-filter-parser's Django Q transpiler (``transpilers.django_q_object``), with
-the visitor methods that decide meaning overridden, because the stock transpiler
-
-- compares every string case-insensitively (``externalId`` and ``id`` are caseExact),
-- silently drops terms whose attribute it does not know (``a eq 1 and unknown eq 2``
-  would widen to ``a eq 1``; here any unknown attribute is a 400 ``invalidFilter``),
-- maps ``pr`` to ``IS NOT NULL`` (our text columns are never null, they are blank),
-- cannot express value filters (``emails[type eq "work"].value``), the enterprise
-  ``manager`` reference (kept in the stored document, queried by JSON key on PostgreSQL and
-  SQLite alike) or group ``members``.
-
-Multi-valued attributes (``emails``, ``phoneNumbers``, ...) match when any value GET returns
-matches, and single-valued strings no column holds (``nickName``, ``name.middleName``,
-``costCenter``, ...) are compared in the stored document: ``filter_elements.py``. What is
-not stored as sent (the manager's computed ``$ref``, custom extensions) stays a 400.
+The why of the strict, typed meaning is in ``filters.py``.
 
 Each filter attribute has a kind that decides the lookups it accepts; anything else
 (``gt`` on a boolean, ``co`` on an id, ...) is a 400 ``invalidFilter`` rather than a guess.

@@ -10,9 +10,12 @@ disabled integration) gets the same 401 SCIM error
 with ``WWW-Authenticate: Bearer``, so a caller learns nothing about which accounts exist.
 A browser session never authenticates SCIM: only the header is read.
 
-``ScimBearerTokenAuth`` is django-scim2's ``AUTH_CHECK_MIDDLEWARE`` (the library wraps its
-views' ``dispatch`` with it). Our views call ``authenticate_request`` themselves, inside
-their error handling. Unlike the library's middleware it never logs request bodies.
+Our views call ``authenticate_request`` themselves (``dispatch.ScimViewMixin``), inside
+their error handling. ``ScimBearerTokenAuth`` is django-scim2's ``AUTH_CHECK_MIDDLEWARE``: the
+library wraps only its own ``SCIMView.dispatch`` with it, which our views replace, so no routed
+request runs it. It stays so that a library view wired by mistake still refuses calls without
+a valid token (tests/scim/test_auth.py), and unlike the library's default it never logs
+request bodies.
 """
 
 import base64
@@ -90,8 +93,6 @@ class ScimBearerTokenAuth(SCIMAuthCheckMiddleware):
     """django-scim2's auth hook (setting ``AUTH_CHECK_MIDDLEWARE``), bearer-token based."""
 
     def process_request(self, request):
-        # Configured because django-scim2 requires the setting; our views authenticate
-        # themselves (ScimViewMixin.dispatch), so this runs only for the library's own views.
         return authenticate_request(request)
 
     def process_response(self, request, response):

@@ -71,7 +71,8 @@ def account_key_of(raw_token):
     return match.group(1) if match else ""
 
 
-def _log_token_event(*, account, action, actor, reason=""):
+def log_token_event(*, account, action, actor, reason=""):
+    """A provisioning-log row for an admin's action on the connection (token, provider)."""
     ProvisioningEvent.objects.create(
         account=account,
         resource_type="Token",
@@ -126,7 +127,7 @@ def rotate_token(*, account, actor=None, grace=timedelta(0)):
         token.last_used_at = token.last_success_at = token.last_failure_at = None
         token.save()
         reason = f"Token ending …{token.hint}" + (f" ({reason})" if reason else "")
-        _log_token_event(account=account, action=action, actor=actor, reason=reason)
+        log_token_event(account=account, action=action, actor=actor, reason=reason)
     return token, raw
 
 
@@ -148,7 +149,7 @@ def end_grace(*, account, actor=None):
         for retired in ended:
             retired.works_until = now
             retired.save(update_fields=["works_until"])
-            _log_token_event(
+            log_token_event(
                 account=account,
                 action="grace-ended",
                 actor=actor,
@@ -196,7 +197,7 @@ def set_enabled(*, account, enabled, actor=None):
             # Refusals while it was off say nothing about the connection once it is on.
             token.last_failure_at = None if enabled else token.last_failure_at
             token.save(update_fields=["enabled", "last_failure_at"])
-            _log_token_event(
+            log_token_event(
                 account=account, action="enabled" if enabled else "disabled", actor=actor
             )
     return token

@@ -110,9 +110,6 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         host_services.host_group_delete(group=self.obj, via_directory=True)
         self.record("deleted")
 
-    def handle_operations(self, operations):
-        self.apply_patch({"Operations": operations})
-
     @staticmethod
     def member_operations(body):
         """The operations of a valid PatchOp body that changes nothing but members, else

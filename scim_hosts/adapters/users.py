@@ -119,9 +119,6 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
         host_services.host_delete(host=self.obj, via_directory=True)
         self.record("deleted")
 
-    def handle_operations(self, operations):
-        self.apply_patch({"Operations": operations})
-
     def apply_patch(self, body):
         operations = parse_operations(body, USER_SCHEMA, resource_id=self.id)
         new_doc = apply_operations(self.document(), operations)

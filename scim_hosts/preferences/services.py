@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from scim_hosts import health
-from scim_hosts.access.tokens import grace_token, hash_token, revoke_token, rotate_token, tenant_url
+from scim_hosts.access.tokens import (
+    grace_token,
+    hash_token,
+    log_token_event,
+    revoke_token,
+    rotate_token,
+    tenant_url,
+)
 from scim_hosts.filters import HostFilterQuery
 from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
 from scim_hosts.models import ProviderChoice, ProvisioningEvent, ProvisioningIncident, ScimToken
@@ -105,11 +112,9 @@ def disconnect(*, account, actor):
             raise NoToken
         hosts, groups = directory_release(account=account)
         ProvisioningIncident.objects.filter(account=account).delete()
-        ProvisioningEvent.objects.create(
+        log_token_event(
             account=account,
-            resource_type="Token",
             action="disconnected",
-            outcome=ProvisioningEvent.Outcome.SUCCESS,
             actor=actor,
             reason=f"Token ending …{retired.hint} revoked; {hosts} host(s) and {groups} "
             "group(s) are manual again",
@@ -147,11 +152,9 @@ def set_provider(*, account, provider_key, actor):
             choice.save(update_fields=["provider", "chosen_at", "chosen_by"])
         label = ProviderKey(provider_key).label
         was = f" (was {ProviderKey(previous).label})" if previous else ""
-        ProvisioningEvent.objects.create(
+        log_token_event(
             account=account,
-            resource_type="Token",
             action="provider-chosen",
-            outcome=ProvisioningEvent.Outcome.SUCCESS,
             actor=actor,
             reason=f"Identity provider: {label}{was}",
         )

@@ -2,7 +2,7 @@
 response carries."""
 
 from scim_hosts.protocol.errors import InvalidValue
-from scim_hosts.protocol.paths import PathError, find_key, parse_path
+from scim_hosts.protocol.paths import PathError, container_of, find_key, parse_path
 
 # Distinct paths one ``attributes`` or ``excludedAttributes`` list may name. Applying a
 # selection costs paths x resources; the schemas have a few dozen paths in all, so more is
@@ -87,20 +87,8 @@ def _split(value):
     return []
 
 
-def _holder(resource, path, *, create=False):
-    if path.urn is None:
-        return resource
-    key = find_key(resource, path.urn)
-    if key is None:
-        if not create:
-            return None
-        resource[path.urn] = {}
-        key = path.urn
-    return resource[key] if isinstance(resource[key], dict) else None
-
-
 def _copy_path(source, target, path):
-    holder = _holder(source, path)
+    holder = container_of(source, path)
     if holder is None:
         return
     if path.attr is None:  # a whole extension
@@ -111,7 +99,7 @@ def _copy_path(source, target, path):
     if key is None:
         return
     value = holder[key]
-    out_holder = _holder(target, path, create=True)
+    out_holder = container_of(target, path, create=True)
     if path.sub is None:
         out_holder[key] = value
     elif isinstance(value, dict):
@@ -136,7 +124,7 @@ def _remove_path(resource, path):
         if key is not None:
             resource.pop(key)
         return
-    holder = _holder(resource, path)
+    holder = container_of(resource, path)
     if holder is None:
         return
     if holder is not resource:  # never mutate the nested objects of the stored document
