@@ -101,10 +101,8 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         counts = membership.write_members(self.obj, members) if members is not None else None
         if creating:
             self.record("created", member_note(counts))
-        elif self.linked_from:
-            self._record_link(counts)
-        elif wrote or member_note(counts):
-            self._record_update(renamed_from, counts)
+        else:
+            self._record_write(wrote, renamed_from, counts)
 
     def delete(self):
         host_services.host_group_delete(group=self.obj, via_directory=True)
@@ -141,40 +139,27 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         elif not self.obj.is_directory_managed:
             wrote, renamed_from = self._write(self.document())  # members only: still a link
         counts = membership.write_members(self.obj, delta) if not delta.empty else None
+        self._record_write(wrote, renamed_from, counts)
+
+    def _record_write(self, wrote, renamed_from, counts):
+        """Log what a write to an existing group did (nothing logged when it did nothing)."""
         if self.linked_from:
-            self._record_link(counts)
+            notes = [linked_reason("group", self.obj.name, self.linked_from), member_note(counts)]
+            self.record("linked", "; ".join(n for n in notes if n))
         elif wrote or member_note(counts):
-            self._record_update(renamed_from, counts)
-
-    def _record_link(self, counts):
-        notes = [linked_reason("group", self.obj.name, self.linked_from), member_note(counts)]
-        self.record("linked", "; ".join(n for n in notes if n))
-
-    def _record_update(self, renamed_from, counts):
-        notes = [f'Renamed from "{renamed_from}"'] if renamed_from is not None else []
-        note = member_note(counts)
-        if note:
-            notes.append(note)
-        action = "renamed" if renamed_from is not None else membership.update_action(counts)
-        self.record(action, "; ".join(notes))
+            self.record(*membership.update_change(renamed_from, counts))
 
     # -- writing ------------------------------------------------------------------------
 
     def _write(self, doc):
         """Create or update the group's own attributes: (wrote, old name if renamed)."""
-        fields = group_fields_from_document(doc)
-        check_lengths(HostGroup, fields, lambda n: {"name": "displayName"}.get(n, "externalId"))
+        fields = _group_fields(doc)
         name = fields["name"]
         creating = self.obj.pk is None
         # displayName uniqueness (per account, any letter case) is the unique index's to
         # enforce, as userName's: the IntegrityError below becomes the 409.
         old_name = None if creating else self.obj.name
-        if not creating and (
-            name == self.obj.name
-            and fields["external_id"] == self.obj.external_id
-            and doc == self.obj.directory_data
-            and self.obj.source == Source.DIRECTORY
-        ):
+        if not creating and _unchanged(self.obj, fields, doc):
             return False, None  # the same state again: no write
         try:
             if creating:
@@ -193,3 +178,19 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         except ValidationError as exc:
             raise InvalidValue(validation_detail(exc)) from exc
         return True, (old_name if old_name is not None and name != old_name else None)
+
+
+def _group_fields(doc):
+    fields = group_fields_from_document(doc)
+    check_lengths(HostGroup, fields, lambda n: {"name": "displayName"}.get(n, "externalId"))
+    return fields
+
+
+def _unchanged(group, fields, doc):
+    """Whether writing ``fields`` and ``doc`` would leave the directory's group as it is."""
+    return (
+        fields["name"] == group.name
+        and fields["external_id"] == group.external_id
+        and doc == group.directory_data
+        and group.source == Source.DIRECTORY
+    )

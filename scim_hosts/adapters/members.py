@@ -128,9 +128,18 @@ def member_note(counts):
     return ", ".join(notes)
 
 
-def update_action(counts):
-    """The provisioning-log action of a group update that changed (added, removed,
-    replaced) members, or none."""
+def update_change(renamed_from, counts):
+    """(action, reason) of the provisioning-log row of a group update: a rename, and the
+    (added, removed, replaced) ``counts`` of its members, if any."""
+    notes = [f'Renamed from "{renamed_from}"'] if renamed_from is not None else []
+    note = member_note(counts)
+    if note:
+        notes.append(note)
+    action = "renamed" if renamed_from is not None else _update_action(counts)
+    return action, "; ".join(notes)
+
+
+def _update_action(counts):
     added, removed, replaced = counts or (0, 0, None)
     if replaced is not None:
         return "members-replaced"
