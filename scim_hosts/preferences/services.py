@@ -41,7 +41,7 @@ OTHER_RESOURCE_TYPES = "other"
 RESOURCE_TYPE_CHOICES = [*KNOWN_RESOURCE_TYPES.items(), (OTHER_RESOURCE_TYPES, "Other")]
 
 # The raw token is shown in the response to the POST that issued it (see
-# preferences_views._show_new_token), carried on the request under this attribute.
+# preferences.views._show_new_token), carried on the request under this attribute.
 NEW_TOKEN_REQUEST_ATTR = "scim_new_token"
 # Where earlier versions stashed it in the session; removed from sessions on sight.
 LEGACY_NEW_TOKEN_SESSION_KEY = "scim_prefs_new_token"

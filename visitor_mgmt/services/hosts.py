@@ -263,6 +263,10 @@ def _insert_members(group, ids, *, by="id"):
         return 0
     qn = connection.ops.quote_name
     membership, host = HostGroupMembership._meta, Host._meta
+
+    def col(meta, name):  # the quoted column of a field: names come from the models
+        return qn(meta.get_field(name).column)
+
     created_at = membership.get_field("created_at").get_db_prep_save(timezone.now(), connection)
     added = 0
     with connection.cursor() as cursor:
@@ -271,11 +275,12 @@ def _insert_members(group, ids, *, by="id"):
             # Quoted names from the models; every value is a parameter.
             cursor.execute(
                 f"INSERT INTO {qn(membership.db_table)}"  # noqa: S608
-                f" ({qn('group_id')}, {qn('host_id')}, {qn('created_at')})"
-                f" SELECT %s, h.{qn('id')}, %s FROM {qn(host.db_table)} h"
-                f" WHERE h.{qn('account_id')} = %s AND h.{qn('deleted_at')} IS NULL"
-                f" AND h.{qn(by)} IN ({', '.join(['%s'] * len(batch))})"
-                f" ORDER BY h.{qn('id')}"
+                f" ({col(membership, 'group')}, {col(membership, 'host')},"
+                f" {col(membership, 'created_at')})"
+                f" SELECT %s, h.{qn(host.pk.column)}, %s FROM {qn(host.db_table)} h"
+                f" WHERE h.{col(host, 'account')} = %s AND h.{col(host, 'deleted_at')} IS NULL"
+                f" AND h.{col(host, by)} IN ({', '.join(['%s'] * len(batch))})"
+                f" ORDER BY h.{qn(host.pk.column)}"
                 " ON CONFLICT DO NOTHING",
                 [group.pk, created_at, group.account_id, *batch],
             )
