@@ -296,7 +296,8 @@ SCIM_SERVICE_PROVIDER = {
             "primary": True,
         },
         {
-            # For clients that offer only Basic (Okta custom apps, PingOne): scim_hosts.auth.
+            # For clients that offer only Basic (Okta custom apps, PingOne): see
+            # scim_hosts.access.bearer.
             "type": "httpbasic",
             "name": "HTTP Basic",
             "description": "The account's SCIM secret token as the password; any user name",
@@ -310,8 +311,9 @@ SCIM_SERVICE_PROVIDER = {
     "USER_FILTER_PARSER": "scim_hosts.filters.HostFilterQuery",
     "GROUP_FILTER_PARSER": "scim_hosts.filters.HostGroupFilterQuery",
     "SERVICE_PROVIDER_CONFIG_MODEL": "scim_hosts.discovery.ServiceProviderConfig",
-    "BASE_LOCATION_GETTER": "scim_hosts.adapters.base_location",
-    "AUTH_CHECK_MIDDLEWARE": "scim_hosts.auth.ScimBearerTokenAuth",
+    "BASE_LOCATION_GETTER": "scim_hosts.locations.base_location",
+    # Guards only django-scim2's own views, which are not routed (see its module).
+    "AUTH_CHECK_MIDDLEWARE": "scim_hosts.access.bearer.ScimBearerTokenAuth",
     "SCHEMAS_GETTER": "scim_hosts.discovery.schemas",
 }
 # Provisioning-log rows older than this are purged by `purge_provisioning_log`.

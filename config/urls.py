@@ -10,7 +10,7 @@ urlpatterns = [
     path("api/v1/", include("visitor_mgmt.api.urls")),
     # The directory connector is wired here by name only; the core never imports it.
     path("scim/v2/", include("scim_hosts.urls")),
-    path("preferences/scim/", include("scim_hosts.preferences_urls")),
+    path("preferences/scim/", include("scim_hosts.preferences.urls")),
     # Single sign-on, wired by name only too.
     path("sso/", include("sso.urls")),
     path("preferences/sso/", include("sso.preferences_urls")),

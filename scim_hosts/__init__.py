@@ -1,25 +1,24 @@
-"""SCIM 2.0 host provisioning (Microsoft Entra ID → Hosts and HostGroups of one account).
+"""SCIM 2.0 host provisioning (Microsoft Entra ID and others → Hosts and HostGroups of one
+account), built on django-scim2 and overridden at its narrow points. From the bottom up:
 
-Built on django-scim2, overridden at its narrow points:
-
-- ``urls.py``      the "scim" namespace, django-scim2's route names, our view subclasses,
-                   a catch-all SCIM 404.
-- ``views.py``     ``dispatch`` (auth, 405/413, one transaction per write, SCIM errors,
-                   provisioning log), ``get_object`` (account-scoped, UUID, FOR UPDATE),
-                   list/filter/paging in SQL, PATCH (users 200, groups 204), discovery.
-- ``auth.py``      bearer token → ``request.scim_account``; the same 401 for every failure.
-- ``adapters.py``  ``SCIMHost`` / ``SCIMHostGroup`` (django-scim2 adapters): documents,
-                   projection, writes through ``visitor_mgmt.services.hosts``, bulk members.
-- ``filters.py``   filters → Q on the account's queryset (scim2-filter-parser's Q transpiler,
-                   strict and typed); ``filter_syntax.py`` makes its lexer tolerant;
-                   ``filter_elements.py`` matches multi-valued attributes on every value.
-- ``patch.py``     the PATCH engine over stored documents; ``paths.py`` SCIM paths;
-                   ``documents.py`` cleaning/validation; ``mapping.py`` document ⇄ Host fields;
-                   ``schema.py`` the attribute table (also served by /Schemas).
-- ``events.py``    the provisioning log; ``tokens.py`` the account's secret token (with a
-                   public account key), rotation with a grace period, retired tokens.
-- ``health.py``    the status an admin sees (Waiting, Connected, Failing, Stalled, ...), the
-                   failure explained in words, and the alert e-mails (docs/provisioning-health.md).
-- ``preferences*`` the "SCIM Host Provisioning" section: token, status, link conflicts,
-                   disconnect (docs/linking.md).
+- ``protocol/``    SCIM and JSON only, no models, no ORM (tests/core/test_protocol_purity.py):
+                   the attribute table (``schema``), paths, filter syntax, value filters,
+                   the PATCH engine, documents, request bodies, ``attributes`` projection,
+                   errors and responses.
+- ``mapping.py``   SCIM document ⇄ Host / HostGroup fields.
+- ``adapters/``    django-scim2's adapters (``users``, ``groups``, ``members``): translate
+                   and hand writes to ``visitor_mgmt.services.hosts``.
+- ``filters.py``   django-scim2's FilterQuery per resource type and Entra's fast path;
+                   ``filter_fields.py`` / ``filter_transpiler.py`` / ``filter_elements.py``
+                   turn a filter into a Q object on the account's queryset.
+- ``sql.py``       every hand-written SQL statement, each with an ORM twin in the tests.
+- ``listing.py``   lists and searches (paging in SQL, ListResponse).
+- ``dispatch.py``  what every SCIM view does around its handler (auth, rate limit, errors,
+                   transactions, log); ``views.py`` the endpoints; ``urls.py`` the routes.
+- ``access/``      the account's token (``tokens``) and the request's credentials (``bearer``).
+- ``ratelimit.py`` SCIM's per-account limit over the core's counter; 429 + Retry-After.
+- ``provisioning_log.py`` one row per write or failure; ``health.py`` the status an admin
+                   sees and the alert e-mails (docs/provisioning-health.md).
+- ``preferences/`` the "SCIM Host Provisioning" section: token, status, log, mappings,
+                   provider, disconnect (docs/linking.md).
 """

@@ -6,7 +6,8 @@ class ScimHostsConfig(AppConfig):
     verbose_name = "SCIM host provisioning"
 
     def ready(self):
-        from scim_hosts import home, preferences
+        from scim_hosts import home
+        from scim_hosts.preferences import section as preferences
 
         preferences.register()
         home.register()

@@ -7,7 +7,7 @@ Settings name these for django-scim2 (``SERVICE_PROVIDER_CONFIG_MODEL``, ``SCHEM
 from django_scim.settings import scim_settings
 
 from scim_hosts.locations import absolute
-from scim_hosts.schema import schema_documents
+from scim_hosts.protocol.schema import schema_documents
 
 MAX_RESULTS = 1000  # the largest "count" a list request is served with
 

@@ -28,43 +28,18 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, F, Func, Q
 
-from scim_hosts.errors import InvalidFilter
-from scim_hosts.filter_syntax import parse_bool
 from scim_hosts.mapping import USER_MAPPINGS
-from scim_hosts.paths import _compare, equality_terms, parse_path
-from scim_hosts.schema import USER_SCHEMA
+from scim_hosts.protocol.paths import compare_values, equality_terms, parse_path
+from scim_hosts.protocol.schema import USER_SCHEMA
+from scim_hosts.protocol.value_filters import ANY_VALUE, Logic, ValueConditions, both
 
-STRING_OPS = frozenset({"eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"})
 SAFE_NAME = re.compile(r"[A-Za-z$][A-Za-z0-9_$]*")
-
-# -- conditions on one value (a tree of hashable tuples, so query expressions can compare)
-
-
-@dataclass(frozen=True)
-class Cmp:
-    sub: str  # canonical sub-attribute name
-    kind: str  # "string" or "boolean"
-    op: str
-    value: object
-
-
-@dataclass(frozen=True)
-class Logic:
-    op: str  # and, or, not
-    parts: tuple
-
-
-ANY_VALUE = Logic("and", ())  # true for every value: "emails pr"
 EVERY_ROW = Q(pk__isnull=False)
 NO_ROW = Q(pk__in=[])
 
 
 def _constant(truth):
     return EVERY_ROW if truth else NO_ROW
-
-
-def _both(a, b):
-    return Logic("and", (a, b))
 
 
 # -- SQL over the stored document
@@ -222,11 +197,11 @@ def _column_q(cond, value):
     if cond.sub == "value":
         return _column_text_q(value.column, cond.op, cond.value)
     constant = {"type": value.type, "primary": value.primary}.get(cond.sub)
-    return _constant(_compare(constant, cond.op, cond.value))
+    return _constant(compare_values(constant, cond.op, cond.value))
 
 
 def _column_text_q(column, op, value):
-    from scim_hosts.filters import FilterField  # filters imports this module
+    from scim_hosts.filter_fields import FilterField  # which imports this module
 
     if op != "pr" and value is None:
         return _constant(op == "ne")  # a value built from a column always has its "value"
@@ -235,7 +210,7 @@ def _column_text_q(column, op, value):
 
 def any_value_q(attr, cond):
     """Hosts with some value of multi-valued ``attr`` (as GET returns it) satisfying ``cond``."""
-    from scim_hosts.filters import WITHOUT_DOCUMENT
+    from scim_hosts.filter_fields import WITHOUT_DOCUMENT
 
     by_columns = NO_ROW
     for value in COLUMN_VALUES.get(attr, ()):
@@ -246,53 +221,8 @@ def any_value_q(attr, cond):
 # -- from the filter's syntax tree
 
 
-class ElementFilter:
-    """Turns filter terms on one multi-valued attribute into conditions and Q objects."""
-
-    def __init__(self, attr_def, value_of):
-        self.attr = attr_def
-        self.value_of = value_of  # the transpiler's literal decoder
-
-    def comparison(self, sub_name, op, raw_value):
-        sub = self.attr.sub_attr(sub_name) if sub_name else self.attr.sub_attr("value")
-        label = f"{self.attr.name}.{sub_name or 'value'}"
-        if sub is None:
-            raise InvalidFilter(f"Filtering on {label!r} is not supported.")
-        value = self.value_of(raw_value)
-        if op not in STRING_OPS:
-            raise InvalidFilter(f"Unsupported operator {op!r} on {label}.")
-        if sub.type == "boolean":
-            if op == "pr":
-                return Cmp(sub.name, "boolean", op, None)
-            parsed = parse_bool(value)
-            if op not in ("eq", "ne") or parsed is None:
-                raise InvalidFilter(f"{label} is a boolean: use eq/ne with true or false.")
-            return Cmp(sub.name, "boolean", op, parsed)
-        if isinstance(value, bool) or (value is not None and not isinstance(value, str)):
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise InvalidFilter(f"{label} is a string; compare it with a string.")
-            value = str(value)
-        if value is None and op not in ("eq", "ne", "pr"):
-            raise InvalidFilter(f"Cannot compare {label} with null using {op!r}.")
-        return Cmp(sub.name, "string", op, value)
-
-    def condition(self, node):
-        """The condition of a value filter's expression (inside the brackets)."""
-        from scim2_filter_parser import ast as scim_ast
-
-        if isinstance(node, scim_ast.Filter):
-            if node.namespace is not None:
-                raise InvalidFilter("Nested value filters are not supported.")
-            inner = self.condition(node.expr)
-            return Logic("not", (inner,)) if node.negated else inner
-        if isinstance(node, scim_ast.LogExpr):
-            left, right = self.condition(node.expr1), self.condition(node.expr2)
-            return Logic("and" if node.op.upper() == "AND" else "or", (left, right))
-        if isinstance(node, scim_ast.AttrExpr) and isinstance(node.attr_path.attr_name, str):
-            if node.attr_path.sub_attr is not None or node.attr_path.uri:
-                raise InvalidFilter("Unsupported value filter.")
-            return self.comparison(node.attr_path.attr_name, node.value.lower(), node.comp_value)
-        raise InvalidFilter("Unsupported value filter.")
+class ElementFilter(ValueConditions):
+    """Turns filter terms on one multi-valued attribute into Q objects."""
 
     def term(self, sub_name, op, raw_value, value_filter=None):
         """``attr[.sub] op value`` or ``attr[filter].sub op value``: any value matches.
@@ -301,7 +231,7 @@ class ElementFilter:
         if op == "pr" and sub_name is None:
             return any_value_q(self.attr.name, where or ANY_VALUE)
         cmp = self.comparison(sub_name, "eq" if op == "ne" else op, raw_value)
-        cond = cmp if where is None else _both(where, cmp)
+        cond = cmp if where is None else both(where, cmp)
         q = any_value_q(self.attr.name, cond)
         return ~q if op == "ne" else q
 

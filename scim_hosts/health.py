@@ -57,7 +57,6 @@ FAILING_WINDOW = timedelta(hours=1)
 FAILING_MIN = 5
 FAILING_SHARE = 0.25
 ALERT_STATUSES = frozenset({"failing", "stalled"})
-SCIM_RESOURCE_TYPES = ("User", "Group")
 
 
 @dataclass

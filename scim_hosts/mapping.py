@@ -6,10 +6,10 @@ the "SCIM attribute mappings" reference page is rendered from it, so the two can
 
 from dataclasses import dataclass
 
-from scim_hosts.filter_syntax import parse_bool
-from scim_hosts.patch import apply_value
-from scim_hosts.paths import parse_path, select
-from scim_hosts.schema import ENTERPRISE_URN, USER_SCHEMA
+from scim_hosts.protocol.filter_syntax import parse_bool
+from scim_hosts.protocol.patch import apply_value
+from scim_hosts.protocol.paths import parse_path, select
+from scim_hosts.protocol.schema import ENTERPRISE_URN, USER_SCHEMA
 
 CORE_USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 CORE_GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -122,9 +122,6 @@ def _parsed_paths(mappings, schema):
 
 
 _USER_PATHS = _parsed_paths(USER_MAPPINGS, USER_SCHEMA)
-
-# Host fields that hold e-mail addresses (validated as such before they are stored).
-EMAIL_FIELDS = ("email", "alternate_email")
 
 
 def scim_path_of(field):

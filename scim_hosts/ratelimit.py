@@ -12,27 +12,25 @@ whose budget (rate × seconds) covers the burst, so
   a burst of 100.
 
 Each window has its own key (``scim-rate:<account>:<window>:<slot>``) that expires on its
-own, so a counter can never outlive its window. A request costs one cache operation
-(``incr``; the first request of a window also ``add``s the key): atomic in Redis and in the
-local-memory cache alike, so parallel requests and several workers share one count.
+own, so a counter can never outlive its window. The counting is the core's
+(``visitor_mgmt.ratelimit.count_hit``, shared with the kiosk search): one ``incr`` a request,
+atomic in Redis and in the local-memory cache alike. This module is SCIM's policy and glue.
 Over the budget: 429 with ``Retry-After`` (seconds until the window ends). If the cache
 itself fails, requests are let through: the limit protects the service, it must not take it
 down.
 """
 
-import logging
 import math
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache as default_cache
 
-from scim_hosts.errors import TooManyRequests, response_for_scim_exception
-from scim_hosts.events import record_repeated_failure
-from scim_hosts.tokens import note_outcome
-
-logger = logging.getLogger(__name__)
+from scim_hosts.access.tokens import note_outcome
+from scim_hosts.protocol.errors import TooManyRequests
+from scim_hosts.protocol.responses import response_for_scim_exception
+from scim_hosts.provisioning_log import record_repeated_failure
+from visitor_mgmt.ratelimit import count_hit
 
 DEFAULT_RATE = 200
 DEFAULT_BURST = 100
@@ -65,15 +63,6 @@ def limits():
     return window, rate * window
 
 
-def _count(cache, key, timeout):
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window's first request
-        if cache.add(key, 1, timeout=timeout):
-            return 1
-        return cache.incr(key)  # another request added it meanwhile
-
-
 def hit(account_id, *, cache=None, now=None):
     """Count one request of ``account_id``; the Decision says whether it may proceed."""
     configured = limits()
@@ -83,10 +72,8 @@ def hit(account_id, *, cache=None, now=None):
     now = clock() if now is None else now
     slot = int(now // window)
     key = f"scim-rate:{account_id}:{window}:{slot}"
-    try:
-        count = _count(cache or default_cache, key, timeout=window + 2)
-    except Exception:  # noqa: BLE001 - a cache outage must not become a SCIM outage
-        logger.warning("SCIM rate limit: the cache is unavailable; request not counted.")
+    count = count_hit(key, timeout=window + 2, cache=cache, label="SCIM rate limit")
+    if count is None:  # the cache failed: let it through
         return ALLOWED
     if count <= budget:
         return Decision(allowed=True, count=count, budget=budget)

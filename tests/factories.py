@@ -6,8 +6,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from scim_hosts.access.tokens import hash_token
 from scim_hosts.models import ProvisioningEvent, ScimToken
-from scim_hosts.tokens import hash_token
 from visitor_mgmt.models import (
     Account,
     Host,

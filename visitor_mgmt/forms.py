@@ -4,7 +4,8 @@ import re
 
 from django import forms
 
-from visitor_mgmt.models import HOST_FIELD_LABELS, Host, HostGroup, Source
+from visitor_mgmt import host_values
+from visitor_mgmt.models import HOST_FIELD_LABELS, HostGroup, Source
 from visitor_mgmt.services.hosts import PERSON_FIELDS
 from visitor_mgmt.services.text import normalise_email, normalise_text
 
@@ -25,6 +26,8 @@ class NormalisedCharField(forms.CharField):
 
 
 class NormalisedEmailField(forms.EmailField):
+    default_validators = [host_values.validate_email]  # the rule every host writer applies
+
     def to_python(self, value):
         return normalise_email(super().to_python(value))
 
@@ -60,7 +63,7 @@ class HostForm(forms.Form):
             field_class = NormalisedEmailField if name.endswith("email") else NormalisedCharField
             self.fields[name] = field_class(
                 label=HOST_FIELD_LABELS[name],
-                max_length=_max_length(Host, name),
+                max_length=host_values.max_length(name),
                 required=False,
             )
         self.fields["email"].help_text = "Visitors' arrivals are sent here."

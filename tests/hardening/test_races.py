@@ -18,10 +18,10 @@ import pytest
 from django.core.management import call_command
 
 import config.settings as project_settings
+from scim_hosts.access.tokens import hash_token
 from scim_hosts.mapping import host_fields_from_document
 from scim_hosts.models import ScimToken
-from scim_hosts.preferences_services import token_rotate
-from scim_hosts.tokens import hash_token
+from scim_hosts.preferences.services import token_rotate
 from tests.factories import MembershipFactory, ScimTokenFactory
 from tests.scim.support import CORE_GROUP, CORE_USER, ENTERPRISE, PATCH_OP, TOKEN
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Membership

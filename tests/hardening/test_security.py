@@ -24,9 +24,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from scim_hosts import ratelimit
+from scim_hosts.access.tokens import hash_token
 from scim_hosts.adapters import SCIMHost
 from scim_hosts.models import ProvisioningEvent, ScimToken
-from scim_hosts.tokens import hash_token
 from tests.factories import MembershipFactory, ScimTokenFactory
 from tests.hardening.helpers import app_env
 from tests.preferences.helpers import GENERATE_URL, PREFERENCES_URL, ROTATE_URL

@@ -6,9 +6,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from scim_hosts import adapters
-from scim_hosts.adapters import MAX_SELECTED_PATHS
-from scim_hosts.patch import MAX_OPERATIONS
+from scim_hosts.protocol import projection as adapters
+from scim_hosts.protocol.patch import MAX_OPERATIONS
+from scim_hosts.protocol.projection import MAX_SELECTED_PATHS
 from tests.scim.support import assert_scim_error
 
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"

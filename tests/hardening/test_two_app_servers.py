@@ -36,8 +36,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
+from scim_hosts.access.tokens import rotate_token
 from scim_hosts.models import ProvisioningEvent
-from scim_hosts.tokens import rotate_token
 from tests.factories import AccountFactory, HostFactory, MembershipFactory
 from tests.hardening.helpers import app_env, postgres_url
 from visitor_mgmt.models import Host, HostGroup, HostGroupMembership, Membership

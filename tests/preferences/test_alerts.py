@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from scim_hosts.tokens import rotate_token
+from scim_hosts.access.tokens import rotate_token
 from tests.factories import MembershipFactory
 from tests.preferences.helpers import section_html
 from visitor_mgmt.models import Membership

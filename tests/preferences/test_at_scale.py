@@ -14,8 +14,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from scim_hosts import preferences_services
 from scim_hosts.models import ProvisioningEvent
+from scim_hosts.preferences import services as preferences_services
 from tests.factories import DirectoryHostFactory, HostFactory, ScimTokenFactory
 from tests.preferences.helpers import LOG_URL, section_html
 from tests.preferences.test_log import make_events, rows

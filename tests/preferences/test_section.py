@@ -5,7 +5,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from scim_hosts.models import ProvisioningEvent
-from scim_hosts.preferences_services import section_context
+from scim_hosts.preferences.services import section_context
 from tests.factories import (
     DirectoryHostFactory,
     HostFactory,

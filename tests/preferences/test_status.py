@@ -11,9 +11,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from scim_hosts import events
+from scim_hosts import provisioning_log as events
+from scim_hosts.access.tokens import rotate_token
 from scim_hosts.models import ProvisioningEvent, ScimToken
-from scim_hosts.tokens import rotate_token
 from tests.preferences.helpers import (
     ENABLED_URL,
     GENERATE_URL,

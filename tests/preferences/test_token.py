@@ -11,9 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from scim_hosts import preferences_services as services
+from scim_hosts.access.tokens import authenticate, hash_token, rotate_token
 from scim_hosts.models import ProvisioningEvent, ScimToken
-from scim_hosts.tokens import authenticate, hash_token, rotate_token
+from scim_hosts.preferences import services
 from tests.factories import AccountFactory, MembershipFactory, ScimTokenFactory
 from tests.preferences.helpers import (
     ENABLED_URL,

@@ -17,12 +17,12 @@ from django.db import connection
 from django.test import Client
 from django_scim.constants import SchemaURI
 
-from scim_hosts.errors import ERROR_URN as ERROR
-from scim_hosts.errors import LIST_RESPONSE_URN as LIST_RESPONSE
-from scim_hosts.errors import SCIM_CONTENT_TYPE as SCIM_JSON
-from scim_hosts.schema import CORE_GROUP_URN as CORE_GROUP
-from scim_hosts.schema import CORE_USER_URN as CORE_USER
-from scim_hosts.schema import ENTERPRISE_URN as ENTERPRISE
+from scim_hosts.protocol.responses import ERROR_URN as ERROR
+from scim_hosts.protocol.responses import LIST_RESPONSE_URN as LIST_RESPONSE
+from scim_hosts.protocol.responses import SCIM_CONTENT_TYPE as SCIM_JSON
+from scim_hosts.protocol.schema import CORE_GROUP_URN as CORE_GROUP
+from scim_hosts.protocol.schema import CORE_USER_URN as CORE_USER
+from scim_hosts.protocol.schema import ENTERPRISE_URN as ENTERPRISE
 
 PATCH_OP = SchemaURI.PATCH_OP
 SEARCH_REQUEST = SchemaURI.SERACH_REQUEST  # sic: django-scim2's spelling

@@ -11,12 +11,12 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
 from visitor_mgmt.models import KioskDevice
+from visitor_mgmt.ratelimit import count_hit
 
 DEVICE_KEY_PREFIX = "vmkiosk_"
 # last_seen_at is a display hint; writing it on every kiosk request would cost a write each.
@@ -104,15 +104,8 @@ def search_rate_limited(*, device):
     window = getattr(settings, "KIOSK_SEARCH_RATE_WINDOW", 1)
     if not limit:
         return False
-    key = f"kiosk-search-rate:{device.pk}"
-    if cache.add(key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window expired between add() and incr()
-        cache.add(key, 1, timeout=window)
-        return False
-    return count > limit
+    count = count_hit(f"kiosk-search-rate:{device.pk}", timeout=window, label="Kiosk search")
+    return count is not None and count > limit
 
 
 def search_retry_after():

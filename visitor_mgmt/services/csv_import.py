@@ -15,12 +15,11 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from visitor_mgmt.host_values import invalid_emails, is_valid_email, too_long
 from visitor_mgmt.models import Account, Host, Source
 from visitor_mgmt.services.hosts import PERSON_FIELDS
 from visitor_mgmt.services.text import normalise_host_values
@@ -31,8 +30,6 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
 # Existing hosts are looked up by e-mail in batches this size (one query per batch).
 LOOKUP_BATCH = 500
-
-_validate_email = EmailValidator()
 
 
 class CsvFileError(Exception):
@@ -217,17 +214,14 @@ def _row_values(columns, cells):
 
 
 def _check_values(values):
-    problems = []
-    alternate = values.get("alternate_email")
-    if alternate:
-        try:
-            _validate_email(alternate)
-        except ValidationError:
-            problems.append(f"alternate_email: “{alternate}” is not a valid e-mail address.")
-    for name, value in values.items():
-        max_length = Host._meta.get_field(name).max_length
-        if len(value) > max_length:
-            problems.append(f"{name} is too long ({len(value)} characters; at most {max_length}).")
+    problems = [
+        f"alternate_email: “{values[name]}” is not a valid e-mail address."
+        for name in invalid_emails(values, ["alternate_email"])
+    ]
+    problems += [
+        f"{name} is too long ({length} characters; at most {limit})."
+        for name, length, limit in too_long(values)
+    ]
     return problems
 
 
@@ -270,9 +264,7 @@ def _plan_rows(account, columns, raw_rows):
                 else "E-mail is missing (it identifies the host)."
             )
         else:
-            try:
-                _validate_email(email)
-            except ValidationError:
+            if not is_valid_email(email):
                 result.messages.append(f"“{email}” is not a valid e-mail address.")
             else:
                 key = email.upper()

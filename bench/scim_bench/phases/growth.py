@@ -52,7 +52,7 @@ def growth_measurements(env):
     from django.test import Client as DjangoClient
     from django.test.utils import CaptureQueriesContext
 
-    from scim_hosts.tokens import rotate_token
+    from scim_hosts.access.tokens import rotate_token
     from visitor_mgmt.models import Account, Host, HostGroup, HostGroupMembership, Source
 
     def client_for(account):

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from scim_hosts.events import PURGE_BATCH_SIZE, purge_events
-from scim_hosts.tokens import RETIRED_TOKEN_MEMORY, purge_retired_tokens
+from scim_hosts.access.tokens import RETIRED_TOKEN_MEMORY, purge_retired_tokens
+from scim_hosts.provisioning_log import PURGE_BATCH_SIZE, purge_events
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scim_hosts.tokens import GRACE_PERIODS, grace_token, rotate_token, tenant_url
+from scim_hosts.access.tokens import GRACE_PERIODS, grace_token, rotate_token, tenant_url
 from visitor_mgmt.models import Account
 
 

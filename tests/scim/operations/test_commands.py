@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from scim_hosts.access.tokens import TOKEN_PREFIX, tenant_url
 from scim_hosts.models import ProvisioningEvent, ScimToken
-from scim_hosts.tokens import TOKEN_PREFIX, tenant_url
 from tests.factories import ProvisioningEventFactory
 from tests.scim.support import ScimClient
 

@@ -6,9 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from scim_hosts.auth import UNAUTHORIZED_DETAIL
-from scim_hosts.models import ProvisioningEvent, RetiredScimToken, ScimToken
-from scim_hosts.tokens import (
+from scim_hosts.access.bearer import UNAUTHORIZED_DETAIL
+from scim_hosts.access.tokens import (
     account_key_of,
     end_grace,
     grace_token,
@@ -17,6 +16,7 @@ from scim_hosts.tokens import (
     rotate_token,
     set_enabled,
 )
+from scim_hosts.models import ProvisioningEvent, RetiredScimToken, ScimToken
 from tests.factories import ScimTokenFactory
 from tests.scim.support import ERROR, SCIM_JSON, TOKEN, ScimClient
 

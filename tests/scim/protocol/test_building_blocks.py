@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from scim_hosts.filter_syntax import PLACEHOLDER, FilterSyntaxError, parse_bool, prepare
 from scim_hosts.mapping import USER_MAPPINGS, document_from_host, host_fields_from_document
-from scim_hosts.paths import PathError, parse_path
-from scim_hosts.schema import ENTERPRISE_URN, USER_SCHEMA
+from scim_hosts.protocol.filter_syntax import PLACEHOLDER, FilterSyntaxError, parse_bool, prepare
+from scim_hosts.protocol.paths import PathError, parse_path
+from scim_hosts.protocol.schema import ENTERPRISE_URN, USER_SCHEMA
 from tests.factories import HostFactory
 
 P = PLACEHOLDER

@@ -3,8 +3,8 @@
 import pytest
 
 from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
-from scim_hosts.paths import parse_path
-from scim_hosts.schema import GROUP_SCHEMA, USER_SCHEMA
+from scim_hosts.protocol.paths import parse_path
+from scim_hosts.protocol.schema import GROUP_SCHEMA, USER_SCHEMA
 from tests.scim.support import CORE_GROUP, CORE_USER, ENTERPRISE, LIST_RESPONSE, assert_scim_error
 
 BASE = "http://127.0.0.1:8000/scim/v2"

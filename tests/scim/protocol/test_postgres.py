@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 
 from scim_hosts.filters import HostFilterQuery, HostGroupFilterQuery
-from scim_hosts.views import page_queryset
+from scim_hosts.listing import page_queryset
 from tests.factories import bulk_directory_hosts
 from tests.scim.support import TOKEN, ScimClient, run_in_parallel
 from visitor_mgmt.models import HostGroup

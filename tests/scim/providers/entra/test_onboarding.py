@@ -11,9 +11,9 @@ import urllib.request
 
 import pytest
 
+from scim_hosts.access.tokens import rotate_token
 from scim_hosts.models import ProvisioningEvent
-from scim_hosts.preferences_services import section_context
-from scim_hosts.tokens import rotate_token
+from scim_hosts.preferences.services import section_context
 from tests.factories import VisitFactory
 from tests.scim.support import CORE_USER, ENTERPRISE, PATCH_OP, filter_qs
 from visitor_mgmt.models import Host, Source, Visit

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from scim_hosts.tokens import rotate_token, set_enabled
+from scim_hosts.access.tokens import rotate_token, set_enabled
 from tests.factories import ScimTokenFactory
 from tests.scim.providers.entra.payloads import minimal_user
 from tests.scim.support import (

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scim_hosts import preferences_views as views
+from scim_hosts.preferences import views
 
 app_name = "scim_prefs"
 urlpatterns = [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from scim2_filter_parser import ast as scim_ast
 
-from scim_hosts.filter_syntax import FilterSyntaxError, comp_value, parse, parse_bool
+from scim_hosts.protocol.filter_syntax import FilterSyntaxError, comp_value, parse, parse_bool
 
 NAME_RE = re.compile(r"^[A-Za-z$][A-Za-z0-9_$-]*$")
 
@@ -160,7 +160,7 @@ def get_attr(doc, path):
 # ------------------------------------------------------------------ value filters
 
 
-def _compare(actual, op, expected):
+def compare_values(actual, op, expected):
     if op == "pr":
         return actual not in (None, "", [], {})
     if expected is None:
@@ -233,7 +233,7 @@ def element_matches(node, element, values):
     if attr_path.sub_attr is not None:
         sub_key = find_key(actual, attr_path.sub_attr.value) if isinstance(actual, dict) else None
         actual = actual.get(sub_key) if sub_key is not None else None
-    return _compare(actual, node.value.lower(), comp_value(node.comp_value, values))
+    return compare_values(actual, node.value.lower(), comp_value(node.comp_value, values))
 
 
 def equality_terms(node, values):

@@ -17,9 +17,15 @@ value list removes just those values; ``remove`` of something absent is a no-op.
 import copy
 from dataclasses import dataclass
 
-from scim_hosts.errors import InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget
-from scim_hosts.filter_syntax import parse_bool
-from scim_hosts.paths import (
+from scim_hosts.protocol.errors import (
+    InvalidPath,
+    InvalidSyntax,
+    InvalidValue,
+    Mutability,
+    NoTarget,
+)
+from scim_hosts.protocol.filter_syntax import parse_bool
+from scim_hosts.protocol.paths import (
     Path,
     PathError,
     container_of,

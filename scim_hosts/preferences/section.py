@@ -1,6 +1,6 @@
 """The "SCIM Host Provisioning" section of the Preferences page."""
 
-from scim_hosts.preferences_services import section_context
+from scim_hosts.preferences.services import section_context
 from visitor_mgmt.preferences import PreferencesSection, register_preferences_section
 
 

@@ -1,6 +1,6 @@
 """What the "SCIM Host Provisioning" preferences read and do, as plain functions.
 
-Views stay thin callers; token issuing itself lives in ``scim_hosts.tokens``.
+Views stay thin callers; token issuing itself lives in ``scim_hosts.access.tokens``.
 """
 
 import logging
@@ -12,11 +12,18 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from scim_hosts import health
+from scim_hosts.access.tokens import (
+    grace_token,
+    hash_token,
+    log_token_event,
+    revoke_token,
+    rotate_token,
+    tenant_url,
+)
 from scim_hosts.filters import HostFilterQuery
 from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
 from scim_hosts.models import ProviderChoice, ProvisioningEvent, ProvisioningIncident, ScimToken
 from scim_hosts.providers import PROVIDERS, ProviderKey, account_provider, provider_by_key
-from scim_hosts.tokens import grace_token, hash_token, revoke_token, rotate_token, tenant_url
 from visitor_mgmt.models import HOST_FIELD_LABELS, Account, Host, HostGroup, Source
 from visitor_mgmt.selectors import live_directory_host_count, unmanaged_host_counts
 from visitor_mgmt.services.hosts import directory_release
@@ -34,7 +41,7 @@ OTHER_RESOURCE_TYPES = "other"
 RESOURCE_TYPE_CHOICES = [*KNOWN_RESOURCE_TYPES.items(), (OTHER_RESOURCE_TYPES, "Other")]
 
 # The raw token is shown in the response to the POST that issued it (see
-# preferences_views._show_new_token), carried on the request under this attribute.
+# preferences.views._show_new_token), carried on the request under this attribute.
 NEW_TOKEN_REQUEST_ATTR = "scim_new_token"
 # Where earlier versions stashed it in the session; removed from sessions on sight.
 LEGACY_NEW_TOKEN_SESSION_KEY = "scim_prefs_new_token"
@@ -105,11 +112,9 @@ def disconnect(*, account, actor):
             raise NoToken
         hosts, groups = directory_release(account=account)
         ProvisioningIncident.objects.filter(account=account).delete()
-        ProvisioningEvent.objects.create(
+        log_token_event(
             account=account,
-            resource_type="Token",
             action="disconnected",
-            outcome=ProvisioningEvent.Outcome.SUCCESS,
             actor=actor,
             reason=f"Token ending …{retired.hint} revoked; {hosts} host(s) and {groups} "
             "group(s) are manual again",
@@ -147,11 +152,9 @@ def set_provider(*, account, provider_key, actor):
             choice.save(update_fields=["provider", "chosen_at", "chosen_by"])
         label = ProviderKey(provider_key).label
         was = f" (was {ProviderKey(previous).label})" if previous else ""
-        ProvisioningEvent.objects.create(
+        log_token_event(
             account=account,
-            resource_type="Token",
             action="provider-chosen",
-            outcome=ProvisioningEvent.Outcome.SUCCESS,
             actor=actor,
             reason=f"Identity provider: {label}{was}",
         )

@@ -1,6 +1,6 @@
 """Token authentication for /scim/v2/: the token decides the account.
 
-``Authorization: Bearer <token>`` → ``scim_hosts.tokens.authenticate`` → exactly one
+``Authorization: Bearer <token>`` → ``scim_hosts.access.tokens.authenticate`` → exactly one
 account, put on ``request.scim_account``. ``Authorization: Basic <base64(name:token)>`` is
 the same token in another envelope: Okta's custom SCIM apps and PingOne offer only a user
 name and password field in their Basic mode, so the token goes in the password and the
@@ -10,9 +10,12 @@ disabled integration) gets the same 401 SCIM error
 with ``WWW-Authenticate: Bearer``, so a caller learns nothing about which accounts exist.
 A browser session never authenticates SCIM: only the header is read.
 
-``ScimBearerTokenAuth`` is django-scim2's ``AUTH_CHECK_MIDDLEWARE`` (the library wraps its
-views' ``dispatch`` with it). Our views call ``authenticate_request`` themselves, inside
-their error handling. Unlike the library's middleware it never logs request bodies.
+Our views call ``authenticate_request`` themselves (``dispatch.ScimViewMixin``), inside
+their error handling. ``ScimBearerTokenAuth`` is django-scim2's ``AUTH_CHECK_MIDDLEWARE``: the
+library wraps only its own ``SCIMView.dispatch`` with it, which our views replace, so no routed
+request runs it. It stays so that a library view wired by mistake still refuses calls without
+a valid token (tests/scim/test_auth.py), and unlike the library's default it never logs
+request bodies.
 """
 
 import base64
@@ -21,9 +24,9 @@ import binascii
 from django_scim.middleware import SCIMAuthCheckMiddleware
 from django_scim.settings import scim_settings
 
-from scim_hosts.errors import error_response
-from scim_hosts.events import record_rejection
-from scim_hosts.tokens import authenticate
+from scim_hosts.access.tokens import authenticate
+from scim_hosts.protocol.responses import error_response
+from scim_hosts.provisioning_log import record_rejection
 
 UNAUTHORIZED_DETAIL = "Authentication failed: send the account's SCIM token as a Bearer token."
 # A Basic header longer than this cannot carry one of our tokens; it is not decoded.
@@ -90,8 +93,6 @@ class ScimBearerTokenAuth(SCIMAuthCheckMiddleware):
     """django-scim2's auth hook (setting ``AUTH_CHECK_MIDDLEWARE``), bearer-token based."""
 
     def process_request(self, request):
-        # Configured because django-scim2 requires the setting; our views authenticate
-        # themselves (ScimViewMixin.dispatch), so this runs only for the library's own views.
         return authenticate_request(request)
 
     def process_response(self, request, response):

@@ -31,10 +31,10 @@ import json
 
 from django.conf import settings
 
-from scim_hosts.errors import InvalidSyntax, InvalidValue
-from scim_hosts.filter_syntax import parse_bool
-from scim_hosts.paths import find_key
-from scim_hosts.schema import ENTERPRISE_URN
+from scim_hosts.protocol.errors import InvalidSyntax, InvalidValue
+from scim_hosts.protocol.filter_syntax import parse_bool
+from scim_hosts.protocol.paths import find_key
+from scim_hosts.protocol.schema import ENTERPRISE_URN
 
 NOT_STORED = frozenset({"schemas", "id", "meta", "password"})
 # Enterprise-extension URNs OneLogin's connector templates send (docs/identity-providers/

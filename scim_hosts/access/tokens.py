@@ -6,15 +6,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from functools import cache
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from scim_hosts.models import ProvisioningEvent, RetiredScimToken, ScimToken
-from scim_hosts.sql import RowReader, quote
-from scim_hosts.sql import select_list as sql_select_list
+from scim_hosts.sql import token_with_account
 from visitor_mgmt.models import Account
 
 TOKEN_PREFIX = "vmscim_"
@@ -73,7 +71,8 @@ def account_key_of(raw_token):
     return match.group(1) if match else ""
 
 
-def _log_token_event(*, account, action, actor, reason=""):
+def log_token_event(*, account, action, actor, reason=""):
+    """A provisioning-log row for an admin's action on the connection (token, provider)."""
     ProvisioningEvent.objects.create(
         account=account,
         resource_type="Token",
@@ -128,7 +127,7 @@ def rotate_token(*, account, actor=None, grace=timedelta(0)):
         token.last_used_at = token.last_success_at = token.last_failure_at = None
         token.save()
         reason = f"Token ending …{token.hint}" + (f" ({reason})" if reason else "")
-        _log_token_event(account=account, action=action, actor=actor, reason=reason)
+        log_token_event(account=account, action=action, actor=actor, reason=reason)
     return token, raw
 
 
@@ -150,7 +149,7 @@ def end_grace(*, account, actor=None):
         for retired in ended:
             retired.works_until = now
             retired.save(update_fields=["works_until"])
-            _log_token_event(
+            log_token_event(
                 account=account,
                 action="grace-ended",
                 actor=actor,
@@ -198,28 +197,10 @@ def set_enabled(*, account, enabled, actor=None):
             # Refusals while it was off say nothing about the connection once it is on.
             token.last_failure_at = None if enabled else token.last_failure_at
             token.save(update_fields=["enabled", "last_failure_at"])
-            _log_token_event(
+            log_token_event(
                 account=account, action="enabled" if enabled else "disabled", actor=actor
             )
     return token
-
-
-@cache
-def _lookup():
-    """One SELECT of the token row joined with its account, written once per process.
-
-    Every SCIM request runs it; compiling the equivalent select_related query costs the ORM
-    about 1 ms of CPU each time, several times the query itself.
-    """
-    token_meta, account_meta = ScimToken._meta, Account._meta
-    # Names come from the models and are quoted; values are parameters.
-    sql = (
-        f"SELECT {sql_select_list(ScimToken, 't')}, {sql_select_list(Account, 'a')}"  # noqa: S608
-        f" FROM {quote(token_meta.db_table)} t INNER JOIN {quote(account_meta.db_table)} a"
-        f" ON a.{quote(account_meta.pk.column)} = t.{quote(token_meta.get_field('account').column)}"
-        f" WHERE t.{quote(token_meta.get_field('token_hash').column)} = %s"
-    )
-    return sql, RowReader(ScimToken), RowReader(Account)
 
 
 def authenticate(raw_token):
@@ -232,12 +213,9 @@ def authenticate(raw_token):
     if not raw_token or not raw_token.startswith(TOKEN_PREFIX) or len(raw_token) > 200:
         return None, None
     digest = hash_token(raw_token)
-    sql, tokens, accounts = _lookup()
-    row = _first_statement(sql, [digest])
+    token = token_with_account(digest)
     now = timezone.now()
-    if row is not None:
-        token = tokens.read(row)
-        token.account = accounts.read(row, tokens.width)
+    if token is not None:
         token.used_hint = token.hint
     else:
         token, rejection = _retired_or_unknown(raw_token, digest, now)
@@ -294,35 +272,3 @@ def note_outcome(token, *, failed, now=None):
 
 def note_rejection(account, *, now=None):
     ScimToken.objects.filter(account=account).update(last_failure_at=now or timezone.now())
-
-
-def _fetchone(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
-def _first_statement(sql, params):
-    """Run the token lookup, a SCIM request's first statement, as the connection's health
-    check too.
-
-    With persistent connections Django checks a reused connection with a SELECT 1 at the
-    start of each request (CONN_HEALTH_CHECKS): one more round trip on every SCIM call. Here
-    the lookup itself finds out: if the server dropped the connection (restart, idle
-    timeout), the lookup fails, the connection is replaced and the lookup runs again. It is
-    a read outside any transaction, so running it twice changes nothing.
-    """
-    reused = (
-        connection.connection is not None
-        and connection.health_check_enabled
-        and not connection.health_check_done
-        and not connection.in_atomic_block
-    )
-    if not reused:
-        return _fetchone(sql, params)
-    connection.health_check_done = True  # Django's check is this statement
-    try:
-        return _fetchone(sql, params)
-    except (OperationalError, InterfaceError):
-        connection.close()
-        return _fetchone(sql, params)

@@ -10,16 +10,16 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 from django.conf import settings
 from django.core.cache import cache as default_cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Subquery
 from django.utils import timezone
 
+from scim_hosts.access.tokens import note_rejection
 from scim_hosts.models import ProvisioningEvent
-from scim_hosts.tokens import note_rejection
+from scim_hosts.sql import insert_provisioning_event
 
 logger = logging.getLogger(__name__)
 
@@ -50,36 +50,14 @@ def _field(model_field, value):
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-@cache
-def _insert_sql():
-    """The INSERT of one log row, written once per process (no RETURNING, no ORM compile)."""
-    qn = connection.ops.quote_name
-    fields = [f for f in ProvisioningEvent._meta.concrete_fields if not f.primary_key]
-    # Names come from the model and are quoted; values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        qn(ProvisioningEvent._meta.db_table),
-        ", ".join(qn(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    return sql, fields
-
-
 def _insert(**values):
     """Write one provisioning-log row: a single INSERT, the cheapest write there is.
 
     Every SCIM write request logs a row, so the ORM's per-call overhead (compiling the
     INSERT, fetching the new id back) would be paid tens of thousands of times in a sync.
     """
-    sql, fields = _insert_sql()
     values.setdefault("created_at", timezone.now())
-    params = []
-    for field in fields:
-        value = values.get(field.attname, values.get(field.name))
-        if value is None and not field.null:
-            value = field.get_default()  # "" for text columns, like Model()
-        params.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    insert_provisioning_event(values)
 
 
 def record_change(*, account, method, change, status, token_hint=""):

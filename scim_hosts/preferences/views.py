@@ -1,6 +1,5 @@
 """Actions and pages of the "SCIM Host Provisioning" preferences. Account admins only."""
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,13 +7,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from scim_hosts import preferences_services as services
+from scim_hosts.access.tokens import GRACE_PERIODS, tenant_url
+from scim_hosts.access.tokens import end_grace as end_token_grace
+from scim_hosts.access.tokens import set_enabled as set_provisioning_enabled
 from scim_hosts.health import set_alerts_enabled
-from scim_hosts.models import ProvisioningEvent
+from scim_hosts.preferences import services
+from scim_hosts.preferences.forms import LogFilterForm, RotateTokenForm
 from scim_hosts.providers import PROVIDERS, account_provider, provider_by_key
-from scim_hosts.tokens import GRACE_PERIODS, tenant_url
-from scim_hosts.tokens import end_grace as end_token_grace
-from scim_hosts.tokens import set_enabled as set_provisioning_enabled
 from visitor_mgmt.permissions import account_admin_required
 from visitor_mgmt.selectors import directory_managed_counts
 from visitor_mgmt.views.preferences import preferences as preferences_page
@@ -53,27 +52,6 @@ def token_generate(request):
         "it will not be shown again.",
     )
     return _show_new_token(request, raw)
-
-
-class RotateTokenForm(forms.Form):
-    grace = forms.ChoiceField(
-        label="The current token",
-        choices=[
-            ("0", "Stops working now"),
-            ("1h", "Keeps working for 1 hour"),
-            ("24h", "Keeps working for 24 hours"),
-        ],
-        initial="0",
-        required=False,  # no choice: the safe default, the old token stops now
-        widget=forms.RadioSelect,
-    )
-
-    def __init__(self, *args, provider, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["grace"].help_text = (
-            "Keeping it working for a while lets you paste the new token into "
-            f"{provider.name} without a failed sync cycle."
-        )
 
 
 @account_admin_required
@@ -197,18 +175,6 @@ def set_enabled(request):
             "it again; the secret token is kept.",
         )
     return _back_to_section()
-
-
-class LogFilterForm(forms.Form):
-    outcome = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any outcome"), *ProvisioningEvent.Outcome.choices],
-    )
-    resource_type = forms.ChoiceField(
-        required=False,
-        label="Resource type",
-        choices=[("", "Any resource"), *services.RESOURCE_TYPE_CHOICES],
-    )
 
 
 @never_cache
