@@ -1,7 +1,5 @@
 """Page forms: they check the shape of input only; the rules live in services."""
 
-import re
-
 from django import forms
 
 from visitor_mgmt import host_values
@@ -32,25 +30,13 @@ class NormalisedEmailField(forms.EmailField):
         return normalise_email(super().to_python(value))
 
 
-PHONE_FIELDS = ("mobile", "alternate_mobile")
-# What a phone number may be made of: an optional leading "+", digits, and the spaces,
-# dots, dashes and brackets people write between them (E.164 allows at most 15 digits).
-_PHONE_CHARACTERS = re.compile(r"\+?[0-9 ().\-]+")
-PHONE_MIN_DIGITS, PHONE_MAX_DIGITS = 3, 15
+PHONE_ERROR = "Enter a phone number: digits with an optional leading +, e.g. +44 20 7946 0958."
 
 
 def validate_phone_number(value):
     """Refuse text that cannot be a phone number ("abc"); an empty value is fine."""
-    if not value:
-        return
-    digits = sum(c.isdigit() for c in value)
-    if not _PHONE_CHARACTERS.fullmatch(value) or not (
-        PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS
-    ):
-        raise forms.ValidationError(
-            "Enter a phone number: digits with an optional leading +, e.g. +44 20 7946 0958.",
-            code="invalid_phone",
-        )
+    if value and not host_values.is_valid_phone(value):
+        raise forms.ValidationError(PHONE_ERROR, code="invalid_phone")
 
 
 class HostForm(forms.Form):
@@ -68,7 +54,7 @@ class HostForm(forms.Form):
             )
         self.fields["email"].help_text = "Visitors' arrivals are sent here."
         self.fields["mobile"].help_text = "Used for SMS notifications."
-        for name in PHONE_FIELDS:
+        for name in host_values.PHONE_FIELDS:
             self.fields[name].validators.append(validate_phone_number)
             self.fields[name].widget.input_type = "tel"
 

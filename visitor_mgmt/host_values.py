@@ -7,6 +7,8 @@ are checked in the normal form hosts are stored in (``services/text.py``), which
 applies first.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
@@ -45,3 +47,24 @@ def is_valid_email(value):
 def invalid_emails(values, names=EMAIL_FIELDS):
     """The e-mail fields among ``names`` whose value is set and is no e-mail address."""
     return [name for name in names if values.get(name) and not is_valid_email(values[name])]
+
+
+# The host fields that hold a phone number, and what one may be made of: an optional leading
+# "+", digits, and the spaces, dots, dashes and brackets people write between them (E.164
+# allows at most 15 digits). SCIM does not apply this rule: a number is what the directory
+# holds, and refusing it would keep the whole person from being provisioned.
+PHONE_FIELDS = ("mobile", "alternate_mobile")
+_PHONE_CHARACTERS = re.compile(r"\+?[0-9 ().\-]+")
+PHONE_MIN_DIGITS, PHONE_MAX_DIGITS = 3, 15
+
+
+def is_valid_phone(value):
+    digits = sum(c.isdigit() for c in value)
+    return bool(_PHONE_CHARACTERS.fullmatch(value)) and (
+        PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS
+    )
+
+
+def invalid_phones(values, names=PHONE_FIELDS):
+    """The phone fields among ``names`` whose value is set and is no phone number."""
+    return [name for name in names if values.get(name) and not is_valid_phone(values[name])]

@@ -240,3 +240,23 @@ def test_import_of_10000_rows_uses_bounded_queries(account, django_assert_max_nu
     # Re-importing the same file changes nothing.
     report = csv_import.hosts_import_csv(account=account, data=data)
     assert report.counts["unchanged"] == 10_000
+
+
+def test_a_mobile_number_that_is_no_phone_number_is_a_row_problem(admin_client, account):
+    # The same rule as the host form (visitor_mgmt/host_values.py): "abc" is refused.
+    text = "\n".join(
+        [
+            HEADER,
+            "Ann,Good,,ann@acme.example,,+44 20 7946 0958,,,,",
+            "Bob,Bad,,bob@acme.example,,abc,,,,",
+            "Cy,Bad,,cy@acme.example,,,555-CALL-NOW,,,",
+        ]
+    )
+    response = post(admin_client, text)
+    report = response.context["report"]
+    assert not report.committed
+    assert not Host.objects.filter(account=account, email__endswith="@acme.example").exists()
+    problems = {r.email: " ".join(r.messages) for r in report.invalid_rows}
+    assert set(problems) == {"bob@acme.example", "cy@acme.example"}
+    assert "mobile: “abc” is not a phone number" in problems["bob@acme.example"]
+    assert "alternate_mobile: “555-CALL-NOW” is not a phone number" in problems["cy@acme.example"]

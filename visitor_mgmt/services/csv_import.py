@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from visitor_mgmt.host_values import invalid_emails, is_valid_email, too_long
+from visitor_mgmt.host_values import invalid_emails, invalid_phones, is_valid_email, too_long
 from visitor_mgmt.models import Account, Host, Source
 from visitor_mgmt.services.hosts import PERSON_FIELDS
 from visitor_mgmt.services.text import normalise_host_values
@@ -217,6 +217,10 @@ def _check_values(values):
     problems = [
         f"alternate_email: “{values[name]}” is not a valid e-mail address."
         for name in invalid_emails(values, ["alternate_email"])
+    ]
+    problems += [
+        f"{name}: “{values[name]}” is not a phone number (digits, an optional leading +)."
+        for name in invalid_phones(values)
     ]
     problems += [
         f"{name} is too long ({length} characters; at most {limit})."
