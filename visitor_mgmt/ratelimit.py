@@ -34,3 +34,11 @@ def count_hit(key, *, timeout, cache=None, label="Rate limit"):
     except Exception:  # noqa: BLE001 - a cache outage must not become an outage
         logger.warning("%s: the cache is unavailable; request not counted.", label)
         return None
+
+
+def within_limit(*, key, limit, window_seconds):
+    """Count one attempt under ``key``: True while its window has seen at most ``limit``
+    (or when the cache failed). For actions that send e-mail on request (invitations,
+    password resets); the window starts at the first attempt."""
+    count = count_hit(f"throttle:{key}", timeout=window_seconds, label="E-mail limit")
+    return count is None or count <= limit

@@ -30,7 +30,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from visitor_mgmt.models import Account, Invitation, Membership, PeopleEvent
-from visitor_mgmt.throttle import throttle_hit
+from visitor_mgmt.ratelimit import within_limit
 
 logger = logging.getLogger(__name__)
 
@@ -123,13 +123,13 @@ def _refuse_if_last_admin(membership, field):
 
 
 def _throttle_invitation(*, account, membership=None):
-    if membership is not None and not throttle_hit(
+    if membership is not None and not within_limit(
         key=f"invite-person:{membership.pk}", limit=RESENDS_PER_PERSON_PER_HOUR, window_seconds=HOUR
     ):
         raise ValidationError(
             "This invitation was sent several times in the last hour. Try again later."
         )
-    if not throttle_hit(
+    if not within_limit(
         key=f"invite-account:{account.pk}",
         limit=INVITATIONS_PER_ACCOUNT_PER_HOUR,
         window_seconds=HOUR,

@@ -10,8 +10,8 @@ from django.urls import reverse_lazy
 from django.views.generic import RedirectView
 
 from visitor_mgmt.client_address import client_address
+from visitor_mgmt.ratelimit import within_limit
 from visitor_mgmt.services import people as people_services
-from visitor_mgmt.throttle import throttle_hit
 
 HOUR = 3600
 # Reset e-mails asked for from one network, and sent to one address, per hour. Over the
@@ -39,7 +39,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
 
     def form_valid(self, form):
-        if not throttle_hit(
+        if not within_limit(
             key=f"reset-ip:{client_address(self.request)}",
             limit=RESETS_PER_ADDRESS_PER_HOUR,
             window_seconds=HOUR,
@@ -51,7 +51,7 @@ class PasswordResetView(auth_views.PasswordResetView):
             response.status_code = 429
             return response
         email = form.cleaned_data["email"].strip().lower()
-        if not throttle_hit(
+        if not within_limit(
             key=f"reset-email:{email}", limit=RESETS_PER_EMAIL_PER_HOUR, window_seconds=HOUR
         ):
             return redirect(self.get_success_url())
