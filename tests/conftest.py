@@ -38,9 +38,10 @@ UNDER_MUTMUT = "MUTANT_UNDER_TEST" in os.environ
 
 # Tests that take seconds each and that mutmut would rerun for every surviving mutant of
 # every function they reach: the scim2-tester conformance run (a third party's whole suite),
-# the Hypothesis fuzzers (random inputs: a kill that depends on luck is no measurement) and
-# two long Entra scenarios. They run in every normal test run; the mutation run leaves them
-# out (by name, so that moving test files does not change it).
+# the Hypothesis fuzzers (random inputs: a kill that depends on luck is no measurement), two
+# long Entra scenarios, and the paging and big-group tests that create hundreds of rows
+# (paging and membership are not protocol code). They run in every normal test run; the
+# mutation run leaves them out (by name, so that moving test files does not change it).
 SLOW_FOR_MUTATION = {
     "test_scim2_tester_finds_nothing_but_the_excused",
     "test_random_user_patches_never_5xx",
@@ -51,6 +52,13 @@ SLOW_FOR_MUTATION = {
     "test_random_filters_are_200_or_400",
     "test_initial_sync_links_every_existing_host_and_duplicates_none",
     "test_15_sustained_entra_rate_no_429_or_5xx",
+    "test_count_is_capped_at_1000",
+    "test_default_count_is_100_and_max_is_1000",
+    "test_default_page_is_100",
+    "test_paging_params",
+    "test_many_members_in_one_op",
+    "test_150_members_in_one_operation",
+    "test_import_pages_by_one_hundred_in_a_stable_order",
 }
 
 
