@@ -268,3 +268,63 @@ def test_replace_extension_urn_with_a_string_is_400(api, kim):
     resp = api.patch(f"/Users/{kim}", {"op": "replace", "path": ENTERPRISE, "value": "Sales"})
     assert_error(resp, 400, "invalidValue")
     assert view(api.user(kim)) == BASE
+
+
+CUSTOM = "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User"
+
+MERGES = {
+    # §3.5.2.3: replacing a complex attribute with an object sets the sub-attributes it
+    # names; a sub-attribute named in another case is the same one (§2.1 of RFC 7643:
+    # attribute names are case-insensitive) and gets its schema's spelling.
+    "sub-attribute-in-another-case-is-added-with-its-own-name": (
+        [{"op": "replace", "path": "name", "value": {"MIDDLENAME": "Q"}}],
+        {"givenName": "Kim", "familyName": "Lee", "middleName": "Q"},
+    ),
+    "existing-sub-attribute-in-another-case-is-replaced": (
+        [{"op": "replace", "path": "name", "value": {"GIVENNAME": "Kimberly"}}],
+        {"givenName": "Kimberly", "familyName": "Lee"},
+    ),
+    # §3.5.2.3 with RFC 7643 §2.5: a null sub-attribute is unassigned: it is removed, and
+    # removing one that is not there is no change.
+    "null-sub-attribute-removes-it": (
+        [{"op": "replace", "path": "name", "value": {"familyName": None}}],
+        {"givenName": "Kim"},
+    ),
+    "null-for-an-absent-sub-attribute-changes-nothing": (
+        [{"op": "replace", "path": "name", "value": {"middleName": None}}],
+        {"givenName": "Kim", "familyName": "Lee"},
+    ),
+}
+
+
+@pytest.mark.parametrize("operations, name", list(MERGES.values()), ids=list(MERGES))
+def test_replace_complex_attribute_merges(api, operations, name):
+    user = api.create_user("merge@acme.test", name={"givenName": "Kim", "familyName": "Lee"})
+    resp = api.patch(f"/Users/{user['id']}", *operations)
+    assert resp.status_code == 200, resp.content
+    assert api.user(user["id"])["name"] == name
+
+
+def test_an_extension_attribute_named_in_another_case_is_replaced_not_doubled(api, kim):
+    """§3.5.2.3 on an extension the server does not describe: the sub-attribute it already
+    stores is found whatever the case of the name in the request."""
+    add = {"op": "add", "path": f"{CUSTOM}:CustomAttribute", "value": "Blue"}
+    assert api.patch(f"/Users/{kim}", add).status_code == 200
+    replace = {"op": "replace", "path": CUSTOM, "value": {"customattribute": "Red"}}
+    resp = api.patch(f"/Users/{kim}", replace)
+    assert resp.status_code == 200, resp.content
+    assert api.user(kim)[CUSTOM] == {"CustomAttribute": "Red"}
+
+
+def test_an_extension_the_server_does_not_describe_is_replaced_and_removed_whole(api, kim):
+    """§3.5.2.3 / §3.5.2.2 with a path naming a whole extension (RFC 7643 §3.3: its URN ends
+    with the resource type), also for an extension the schema does not list."""
+    add = {"op": "add", "path": CUSTOM, "value": {"CustomAttribute": "Blue", "Other": "1"}}
+    assert api.patch(f"/Users/{kim}", add).status_code == 200
+    assert api.user(kim)[CUSTOM] == {"CustomAttribute": "Blue", "Other": "1"}
+    replace = {"op": "replace", "path": CUSTOM, "value": {"CustomAttribute": "Red"}}
+    assert api.patch(f"/Users/{kim}", replace).status_code == 200
+    assert api.user(kim)[CUSTOM] == {"CustomAttribute": "Red", "Other": "1"}
+    assert api.patch(f"/Users/{kim}", {"op": "remove", "path": CUSTOM}).status_code == 200
+    assert CUSTOM not in api.user(kim)
+    assert view(api.user(kim)) == BASE
