@@ -138,3 +138,17 @@ def test_backslash_before_a_letter_is_a_backslash(api, expression):
 def test_malformed_filter_is_invalid_filter(api, trio, expression):
     """§3.4.2.2 / §3.12 (Table 9): a filter that does not parse is 400 invalidFilter."""
     assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'name[givenName eq "a" or emails[type eq "work"].value eq "b"]',
+        'manager[value eq "a" or emails[type eq "work"].value eq "b"]',
+    ],
+    ids=["complex-attribute", "manager"],
+)
+def test_a_value_filter_inside_an_or_value_filter_is_invalid_filter(api, trio, expression):
+    """§3.4.2.2: valuePath filters do not nest; refused as invalidFilter with the reason."""
+    body = assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
+    assert body["detail"] == "Unsupported value filter."
