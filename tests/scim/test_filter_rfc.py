@@ -152,3 +152,10 @@ def test_a_value_filter_inside_an_or_value_filter_is_invalid_filter(api, trio, e
     """§3.4.2.2: valuePath filters do not nest; refused as invalidFilter with the reason."""
     body = assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
     assert body["detail"] == "Unsupported value filter."
+
+
+def test_a_value_filter_inside_an_and_value_filter_is_invalid_filter(api, trio):
+    """§3.4.2.2: valuePath filters do not nest, in an "and" chain either."""
+    expression = 'name[givenName eq "a" and emails[type eq "work"].value eq "b"]'
+    body = assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
+    assert body["detail"] == "Unsupported value filter."
