@@ -159,3 +159,35 @@ def test_a_value_filter_inside_an_and_value_filter_is_invalid_filter(api, trio):
     expression = 'name[givenName eq "a" and emails[type eq "work"].value eq "b"]'
     body = assert_error(api.get("/Users?" + q(expression)), 400, "invalidFilter")
     assert body["detail"] == "Unsupported value filter."
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ('emails.value co "_b%"', {"odd"}),
+        ('emails.value co "%"', {"odd"}),
+        ('emails.value co "_"', {"odd"}),
+        ('emails.value sw "a_b%c\\\\d"', {"odd"}),
+        ('emails.value co "c\\\\d"', {"odd"}),
+        ('emails.value ew "%c\\\\d@x.test"', {"odd"}),
+        ('emails.value co "cd@"', {"plain"}),
+    ],
+    ids=[
+        "underscore-percent",
+        "percent",
+        "underscore",
+        "sw-backslash",
+        "co-backslash",
+        "ew-backslash",
+        "no-backslash",
+    ],
+)
+def test_like_wildcards_and_backslashes_are_plain_characters(api, expression, expected):
+    """§3.4.2.2 "co"/"sw"/"ew" compare text: "%", "_" and "\\" in the value are characters
+    to find, not patterns (each user's emails are a stored multi-valued attribute)."""
+    made = {
+        "odd": api.create_user("odd@acme.test", emails=[{"value": "a_b%c\\d@x.test"}]),
+        "plain": api.create_user("plain@acme.test", emails=[{"value": "abxcd@x.test"}]),
+    }
+    found = assert_list(api.get("/Users?" + q(expression)), total=len(expected))
+    assert ids(found) == {made[name]["id"] for name in expected}

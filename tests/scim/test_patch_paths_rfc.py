@@ -328,3 +328,25 @@ def test_an_extension_the_server_does_not_describe_is_replaced_and_removed_whole
     assert api.patch(f"/Users/{kim}", {"op": "remove", "path": CUSTOM}).status_code == 200
     assert CUSTOM not in api.user(kim)
     assert view(api.user(kim)) == BASE
+
+
+def test_add_a_role_of_a_type_already_there_adds_it(api, kim):
+    """§3.5.2.1: "add" on a multi-valued attribute adds the values; only attributes whose
+    type is unique per element (emails, phoneNumbers, addresses) update the element of
+    that type. Roles may share a type."""
+    first = {"type": "app", "value": "Reader"}
+    second = {"type": "app", "value": "Writer"}
+    for role in (first, second):
+        resp = api.patch(f"/Users/{kim}", {"op": "add", "path": "roles", "value": [role]})
+        assert resp.status_code == 200, resp.content
+    assert api.user(kim)["roles"] == [first, second]
+
+
+def test_add_plain_values_to_emails_is_invalid_value(api, kim):
+    """§3.5.2.1: the value of "add" must hold values of the attribute's type; emails are
+    complex (RFC 7643 §4.1.2), so a plain string is 400 invalidValue and nothing changes.
+    (A plain list on "remove" names the values to remove: see the cases above.)"""
+    resp = api.patch(f"/Users/{kim}", {"op": "add", "path": "emails", "value": ["k@third.test"]})
+    body = assert_error(resp, 400, "invalidValue")
+    assert body["detail"] == 'Each "emails" value must be an object.'
+    assert api.user(kim)["emails"] == BASE["emails"]
