@@ -350,3 +350,16 @@ def test_add_plain_values_to_emails_is_invalid_value(api, kim):
     body = assert_error(resp, 400, "invalidValue")
     assert body["detail"] == 'Each "emails" value must be an object.'
     assert api.user(kim)["emails"] == BASE["emails"]
+
+
+def test_two_phone_numbers_of_one_type_in_one_add_are_one_element(api, kim):
+    """§3.5.2.1 (RFC 7643 §2.4: a type appears once per multi-valued attribute here): the
+    second element of the same type, whatever the case of its "type" key, updates the
+    first instead of adding a duplicate."""
+    value = [{"Type": "work", "value": "+1 555 0001"}, {"type": "work", "value": "+1 555 0002"}]
+    resp = api.patch(f"/Users/{kim}", {"op": "add", "path": "phoneNumbers", "value": value})
+    assert resp.status_code == 200, resp.content
+    assert api.user(kim)["phoneNumbers"] == [
+        {"type": "mobile", "value": "+1 555 0100"},
+        {"type": "work", "value": "+1 555 0002"},
+    ]
