@@ -363,3 +363,37 @@ def test_two_phone_numbers_of_one_type_in_one_add_are_one_element(api, kim):
         {"type": "mobile", "value": "+1 555 0100"},
         {"type": "work", "value": "+1 555 0002"},
     ]
+
+
+PATHLESS_REPLACES = {
+    # §3.5.2.3 without a path: "replace" of a multi-valued attribute replaces the list,
+    # also when the value is wrapped in the core schema URN, and keys after the wrapper
+    # still apply.
+    "core-urn-wrapped-list-replaced": (
+        {CORE_USER: {"phoneNumbers": [{"type": "fax", "value": "9"}]}},
+        {"phoneNumbers": [{"type": "fax", "value": "9"}]},
+    ),
+    "keys-after-the-core-urn-apply": (
+        {CORE_USER: {"title": "Lead"}, "displayName": "K. Lee"},
+        {"title": "Lead", "displayName": "K. Lee"},
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "value, changed", list(PATHLESS_REPLACES.values()), ids=list(PATHLESS_REPLACES)
+)
+def test_pathless_replace(api, kim, value, changed):
+    resp = api.patch(f"/Users/{kim}", {"op": "replace", "value": value})
+    assert resp.status_code == 200, resp.content
+    assert view(api.user(kim)) == expect(**changed)
+
+
+def test_replace_a_list_in_an_extension_named_whole_replaces_it(api, kim):
+    """§3.5.2.3: "replace" with the extension URN as path replaces each attribute it names;
+    a list is replaced, not added to."""
+    add = {"op": "add", "path": CUSTOM, "value": {"Tags": ["old"]}}
+    assert api.patch(f"/Users/{kim}", add).status_code == 200
+    replace = {"op": "replace", "path": CUSTOM, "value": {"Tags": ["new"]}}
+    assert api.patch(f"/Users/{kim}", replace).status_code == 200
+    assert api.user(kim)[CUSTOM] == {"Tags": ["new"]}
