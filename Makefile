@@ -79,9 +79,10 @@ test: lint node_modules/.installed
 bench: install-dev
 	$(PY) -m bench.scim_bench
 
-# Mutation testing of the SCIM protocol code (config in setup.cfg [mutmut]); not run in CI,
-# about half an hour on 2 cores. SQLite, so each of the 2 workers has its own test database.
-# Results are kept in mutants/: a rerun checks only mutants whose code or tests changed.
+# Mutation testing of the SCIM protocol code (config in setup.cfg [mutmut]); not run in CI.
+# SQLite: the first test session migrates one in-memory database and every forked worker
+# starts from its own copy of it (tests/conftest.py). Results are kept in mutants/: a rerun
+# checks only mutants whose code changed or that were not checked yet.
 mutation: install-dev
 	env -u DATABASE_URL $(VENV)/bin/mutmut run --max-children 2
 	$(PY) tools/mutation_report.py

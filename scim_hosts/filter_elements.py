@@ -227,6 +227,11 @@ class ElementFilter(ValueConditions):
     def term(self, sub_name, op, raw_value, value_filter=None):
         """``attr[.sub] op value`` or ``attr[filter].sub op value``: any value matches.
         ``ne`` is the negation of ``eq``: no value equals it."""
+        if op in ("eq", "ne") and self.value_of(raw_value) is None:
+            # RFC 7643 §2.5: null is "unassigned", so over all values "emails.value eq null"
+            # is "no value has one" (not pr) and "ne null" is "some value has one" (pr).
+            present = self.term(sub_name, "pr", None, value_filter)
+            return ~present if op == "eq" else present
         where = self.condition(value_filter) if value_filter is not None else None
         if op == "pr" and sub_name is None:
             return any_value_q(self.attr.name, where or ANY_VALUE)

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -20,12 +22,76 @@ def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` need PostgreSQL; on SQLite they are skipped with a reason."""
     from django.conf import settings
 
+    if UNDER_MUTMUT:
+        _leave_out_of_mutation_run(config, items)
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://...)")
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# mutmut (`make mutation`) names the mutant under test here, in its own process and in the
+# workers it forks; a plain pytest run never sets it.
+UNDER_MUTMUT = "MUTANT_UNDER_TEST" in os.environ
+
+# Tests that take seconds each and that mutmut would rerun for every surviving mutant of
+# every function they reach: the scim2-tester conformance run (a third party's whole suite),
+# the Hypothesis fuzzers (random inputs: a kill that depends on luck is no measurement), two
+# long Entra scenarios, and the paging and big-group tests that create hundreds of rows
+# (paging and membership are not protocol code). They run in every normal test run; the
+# mutation run leaves them out (by name, so that moving test files does not change it).
+SLOW_FOR_MUTATION = {
+    "test_scim2_tester_finds_nothing_but_the_excused",
+    "test_random_user_patches_never_5xx",
+    "test_random_group_patches_never_5xx",
+    "test_random_attribute_selections_are_200",
+    "test_random_bodies_never_5xx",
+    "test_random_user_posts_never_5xx",
+    "test_random_filters_are_200_or_400",
+    "test_initial_sync_links_every_existing_host_and_duplicates_none",
+    "test_15_sustained_entra_rate_no_429_or_5xx",
+    "test_count_is_capped_at_1000",
+    "test_default_count_is_100_and_max_is_1000",
+    "test_default_page_is_100",
+    "test_paging_params",
+    "test_many_members_in_one_op",
+    "test_150_members_in_one_operation",
+    "test_import_pages_by_one_hundred_in_a_stable_order",
+}
+
+
+def _leave_out_of_mutation_run(config, items):
+    slow = [item for item in items if item.originalname in SLOW_FOR_MUTATION]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item.originalname not in SLOW_FOR_MUTATION]
+
+
+if UNDER_MUTMUT:
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(request, django_test_environment, django_db_blocker):
+        """One migrated in-memory SQLite database for the whole mutation run.
+
+        mutmut runs pytest several times in its main process (stats, clean run), then forks
+        a worker per mutant that runs pytest once more. Migrating a fresh database each time
+        costs seconds per mutant; instead the first session migrates it and none tears it
+        down (Django ignores closing an in-memory SQLite connection), so every forked worker
+        starts with its own copy of it in memory, as Django's parallel test runner does.
+        """
+        from django.test.utils import setup_databases
+
+        if connection.vendor != "sqlite":
+            raise pytest.UsageError("the mutation run is on SQLite: unset DATABASE_URL")
+        if not _MUTATION_DATABASE["ready"]:
+            with django_db_blocker.unblock():
+                setup_databases(verbosity=0, interactive=False, aliases={"default"})
+            _MUTATION_DATABASE["ready"] = True
+        yield
+
+    _MUTATION_DATABASE = {"ready": False}
 
 
 @pytest.fixture(autouse=True)

@@ -85,7 +85,7 @@ def main():
                 continue
             status = classify(exit_code)
             counts[status] += 1
-            if status not in ("killed", "timeout"):
+            if status not in ("killed", "timeout", "not checked"):
                 survivors.append(f"{name}  ({status})")
         killed = counts["killed"] + counts["timeout"]
         # Mutants a stopped run has not checked yet are left out of the score (and reported).

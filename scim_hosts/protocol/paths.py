@@ -46,6 +46,10 @@ def split_urn(head, schema):
             return urn, ""
         if head.lower().startswith(urn.lower() + ":"):
             return urn, head[len(urn) + 1 :]
+    if head.rsplit(":", 1)[1].lower() == schema.name.lower():
+        # An extension this server does not describe, named whole: RFC 7643 §3.3 extension
+        # URNs end with the resource type ("...:2.0:User"), attributes follow after it.
+        return head, ""
     idx = head.rfind(":")
     return head[:idx], head[idx + 1 :]
 
