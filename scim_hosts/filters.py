@@ -42,7 +42,7 @@ from scim_hosts.protocol.errors import InvalidFilter, LinkConflict
 from scim_hosts.protocol.filter_syntax import MAX_FILTER_LENGTH, FilterSyntaxError, parse
 from scim_hosts.protocol.schema import CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN
 from visitor_mgmt.models import Host, HostGroup
-from visitor_mgmt.selectors import live_host_count
+from visitor_mgmt.selectors.hosts import live_host_count
 from visitor_mgmt.services.text import normalise_for_column
 
 # `attribute eq "string"`: the shape of Entra's matching query (docs/identity-providers/entra.md

@@ -6,7 +6,7 @@ from scim_hosts import health
 from scim_hosts.models import ScimToken
 from scim_hosts.providers import account_provider
 from visitor_mgmt.home import HomePanel, register_home_panel
-from visitor_mgmt.selectors import live_directory_host_count
+from visitor_mgmt.selectors.hosts import live_directory_host_count
 
 
 def panel_context(request, account):

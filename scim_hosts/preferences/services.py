@@ -25,7 +25,7 @@ from scim_hosts.mapping import GROUP_MAPPINGS, USER_MAPPINGS
 from scim_hosts.models import ProviderChoice, ProvisioningEvent, ProvisioningIncident, ScimToken
 from scim_hosts.providers import PROVIDERS, ProviderKey, account_provider, provider_by_key
 from visitor_mgmt.models import HOST_FIELD_LABELS, Account, Host, HostGroup, Source
-from visitor_mgmt.selectors import live_directory_host_count, unmanaged_host_counts
+from visitor_mgmt.selectors.hosts import live_directory_host_count, unmanaged_host_counts
 from visitor_mgmt.services.hosts import directory_release
 
 logger = logging.getLogger(__name__)

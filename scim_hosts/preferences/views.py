@@ -15,7 +15,7 @@ from scim_hosts.preferences import services
 from scim_hosts.preferences.forms import LogFilterForm, RotateTokenForm
 from scim_hosts.providers import PROVIDERS, account_provider, provider_by_key
 from visitor_mgmt.permissions import account_admin_required
-from visitor_mgmt.selectors import directory_managed_counts
+from visitor_mgmt.selectors.hosts import directory_managed_counts
 from visitor_mgmt.views.preferences import preferences as preferences_page
 
 

@@ -74,4 +74,4 @@ def test_single_sign_on_and_the_scim_connector_never_import_each_other():
 
 def test_the_check_looks_at_the_real_core():
     files = {p.name for p in CORE.rglob("*.py")}
-    assert {"models.py", "selectors.py", "admin.py"} <= files
+    assert {"models.py", "middleware.py", "admin.py"} <= files

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests.factories import AccountFactory, DirectoryHostFactory, HostFactory
 from visitor_mgmt.models import Host, HostTally, Source
-from visitor_mgmt.selectors import live_directory_host_count, live_host_count
+from visitor_mgmt.selectors.hosts import live_directory_host_count, live_host_count
 from visitor_mgmt.services import hosts as host_services
 from visitor_mgmt.services.csv_import import hosts_import_csv
 

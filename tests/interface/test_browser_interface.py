@@ -155,7 +155,7 @@ def test_phone_menu_works_by_keyboard(new_page, admin, data):
     page.keyboard.press("Space")
     assert toggle.get_attribute("aria-expanded") == "true"
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent.trim()") == "Hosts"
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Home"
     nav_link.click()
     page.wait_for_url(re.compile(r"/visits/$"))
 

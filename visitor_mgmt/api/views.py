@@ -9,7 +9,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from visitor_mgmt import selectors
 from visitor_mgmt.api.permissions import IsAccountAdminOrReadOnly, IsAccountMember
 from visitor_mgmt.api.serializers import (
     HOST_INPUT_FIELDS,
@@ -19,6 +18,7 @@ from visitor_mgmt.api.serializers import (
     HostOutputSerializer,
 )
 from visitor_mgmt.models import Host, Source
+from visitor_mgmt.selectors import hosts as host_selectors
 from visitor_mgmt.services import hosts as host_services
 
 
@@ -40,7 +40,7 @@ class HostListApi(GenericAPIView):
     def get(self, request):
         query = HostListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        hosts = selectors.host_list(
+        hosts = host_selectors.host_list(
             account=request.account,
             search=query.validated_data.get("search", ""),
             active=query.validated_data.get("active"),
@@ -68,7 +68,7 @@ class HostDetailApi(GenericAPIView):
 
     def get_host(self, request, public_id):
         try:
-            return selectors.host_get(account=request.account, public_id=public_id)
+            return host_selectors.host_get(account=request.account, public_id=public_id)
         except Host.DoesNotExist:
             raise Http404 from None
 
@@ -100,6 +100,6 @@ class HostGroupListApi(GenericAPIView):
 
     def get(self, request):
         search = request.query_params.get("search", "")[:200]
-        groups = selectors.host_group_list(account=request.account, search=search)
+        groups = host_selectors.host_group_list(account=request.account, search=search)
         page = self.paginate_queryset(groups)
         return self.get_paginated_response(HostGroupOutputSerializer(page, many=True).data)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.shortcuts import render
 
 from visitor_mgmt.kiosk.services import kiosk_device_authenticate
-from visitor_mgmt.selectors import account_get_by_slug
+from visitor_mgmt.selectors.accounts import account_get_by_slug
 from visitor_mgmt.time_zones import account_time_zone
 
 COOKIE_NAME = "vm_kiosk"

@@ -29,7 +29,8 @@ from visitor_mgmt.kiosk.services import (
     search_rate_limited,
     search_retry_after,
 )
-from visitor_mgmt.selectors import account_get_by_slug, open_visits_today, visit_with_host_get
+from visitor_mgmt.selectors.accounts import account_get_by_slug
+from visitor_mgmt.selectors.visits import open_visits_today, visit_with_host_get
 from visitor_mgmt.services.text import match_key
 from visitor_mgmt.services.visits import (
     is_reception_visit,

@@ -14,7 +14,6 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from visitor_mgmt import selectors
 from visitor_mgmt.forms import HostGroupForm, MemberSearchForm
 from visitor_mgmt.models import Host, Source
 from visitor_mgmt.permissions import (
@@ -22,6 +21,7 @@ from visitor_mgmt.permissions import (
     account_member_required,
     is_account_admin,
 )
+from visitor_mgmt.selectors import hosts as host_selectors
 from visitor_mgmt.services import hosts as host_services
 from visitor_mgmt.sorting import resolve_sorting
 from visitor_mgmt.views.common import (
@@ -37,7 +37,7 @@ CANDIDATE_LIMIT = 20
 
 def _group_or_404(request, public_id):
     return found_or_404(
-        selectors.host_group_get,
+        host_selectors.host_group_get,
         "No such host group in this account.",
         account=request.account,
         public_id=public_id,
@@ -60,7 +60,7 @@ GROUP_SORT_COLUMNS = {"name": ("name",), "members": ("member_count",), "source":
 def group_list(request):
     search = request.GET.get("q", "")[:200]
     sorting = resolve_sorting(request.GET.get("sort"), columns=GROUP_SORT_COLUMNS, default="name")
-    groups = selectors.host_group_list(account=request.account, search=search)
+    groups = host_selectors.host_group_list(account=request.account, search=search)
     page = paginate(request, groups.order_by(*sorting.order_by))
     return render(
         request,
@@ -72,7 +72,7 @@ def group_list(request):
 @account_member_required
 def group_detail(request, public_id):
     group = _group_or_404(request, public_id)
-    members = paginate(request, selectors.host_group_member_list(group=group))
+    members = paginate(request, host_selectors.host_group_member_list(group=group))
     search_form = MemberSearchForm(request.GET)
     candidates = None
     more_candidates = False
@@ -80,9 +80,9 @@ def group_detail(request, public_id):
     if can_edit and search_form.is_valid() and search_form.cleaned_data["q"]:
         # One more than shown: whether to say the list is cut short.
         candidates = list(
-            selectors.host_group_candidate_list(group=group, search=search_form.cleaned_data["q"])[
-                : CANDIDATE_LIMIT + 1
-            ]
+            host_selectors.host_group_candidate_list(
+                group=group, search=search_form.cleaned_data["q"]
+            )[: CANDIDATE_LIMIT + 1]
         )
         more_candidates = len(candidates) > CANDIDATE_LIMIT
         candidates = candidates[:CANDIDATE_LIMIT]
@@ -160,7 +160,7 @@ def _posted_host_ids(request, group):
     if not public_ids:
         return []
     return list(
-        selectors.host_list(account=group.account_id)
+        host_selectors.host_list(account=group.account_id)
         .filter(public_id__in=public_ids)
         .values_list("id", flat=True)
     )

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from visitor_mgmt import selectors
 from visitor_mgmt.home import home_panels
 from visitor_mgmt.models import Visit
 from visitor_mgmt.permissions import (
@@ -16,11 +15,12 @@ from visitor_mgmt.permissions import (
     account_of,
     is_account_admin,
 )
-from visitor_mgmt.selectors_home import (
+from visitor_mgmt.selectors import visits as visit_selectors
+from visitor_mgmt.selectors.home import onboarding_steps
+from visitor_mgmt.selectors.visits import (
     FAILED_SHOWN,
     TODAY_VISITS_SHOWN,
     failed_notifications,
-    onboarding_steps,
     visits_on_site,
     visits_today,
 )
@@ -35,7 +35,7 @@ class TrialVisitForm(forms.Form):
 def _labelled(visits):
     visits = list(visits)
     for visit in visits:
-        visit.target = selectors.visit_target_label(visit)
+        visit.target = visit_selectors.visit_target_label(visit)
     return visits
 
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from visitor_mgmt import selectors
 from visitor_mgmt.forms import HostFilterForm, HostForm, HostImportForm
 from visitor_mgmt.models import HOST_FIELD_LABELS, Source
 from visitor_mgmt.permissions import account_admin_required, account_member_required
+from visitor_mgmt.selectors import hosts as host_selectors
 from visitor_mgmt.services import csv_import
 from visitor_mgmt.services import hosts as host_services
 from visitor_mgmt.services.visits import host_has_no_address
@@ -31,7 +31,7 @@ from visitor_mgmt.views.common import (
 
 def _host_or_404(request, public_id):
     return found_or_404(
-        selectors.host_get,
+        host_selectors.host_get,
         "No such host in this account.",
         account=request.account,
         public_id=public_id,
@@ -77,7 +77,7 @@ HOST_SORT_COLUMNS = {
 def host_list(request):
     filter_form = HostFilterForm(request.GET)
     sorting = resolve_sorting(request.GET.get("sort"), columns=HOST_SORT_COLUMNS, default="name")
-    hosts = selectors.host_list(account=request.account, **filter_form.filters())
+    hosts = host_selectors.host_list(account=request.account, **filter_form.filters())
     page = paginate(request, hosts.order_by(*sorting.order_by))
     return render(
         request,
@@ -95,7 +95,7 @@ def host_list(request):
 @account_member_required
 def host_detail(request, public_id):
     host = _host_or_404(request, public_id)
-    groups = selectors.host_groups_of(host=host)
+    groups = host_selectors.host_groups_of(host=host)
     return render(request, "hosts/detail.html", {"host": host, "groups": groups})
 
 

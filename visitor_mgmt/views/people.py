@@ -1,6 +1,7 @@
 """The People page (account admins): invite, change a role, deactivate, send again.
 
-Thin: the rules are in visitor_mgmt/services/people.py, the reads in selectors_people.py.
+Thin: the rules are in visitor_mgmt/services/people.py, the reads in
+visitor_mgmt/selectors/people.py.
 """
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from visitor_mgmt.forms_people import InviteForm, RoleForm
 from visitor_mgmt.models import Membership
 from visitor_mgmt.permissions import account_admin_required
-from visitor_mgmt.selectors_people import people_events, people_get, people_list, person_status
+from visitor_mgmt.selectors.people import people_events, people_get, people_list, person_status
 from visitor_mgmt.services import people as people_services
 from visitor_mgmt.views.common import add_service_errors
 

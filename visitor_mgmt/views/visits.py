@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from visitor_mgmt.forms import VisitFilterForm
 from visitor_mgmt.permissions import account_member_required
-from visitor_mgmt.selectors import (
+from visitor_mgmt.selectors.hosts import host_by_public_id
+from visitor_mgmt.selectors.visits import (
     RECEPTION_LABEL,
-    host_by_public_id,
     visit_get,
     visit_target_label,
     visits_for_account,

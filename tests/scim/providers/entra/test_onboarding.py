@@ -17,7 +17,7 @@ from scim_hosts.preferences.services import section_context
 from tests.factories import VisitFactory
 from tests.scim.support import CORE_USER, ENTERPRISE, PATCH_OP, filter_qs
 from visitor_mgmt.models import Host, Source, Visit
-from visitor_mgmt.selectors import unmanaged_host_counts
+from visitor_mgmt.selectors.hosts import unmanaged_host_counts
 from visitor_mgmt.services.csv_import import hosts_import_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,45 +1,9 @@
-"""Reads of the home page: who is on site, today's visits, failed notifications, and how
-far a new account is through its first steps. Each is scoped to one account."""
+"""The home page's checklist: how far a new account is through its first steps."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
-
-from django.utils import timezone
 
 from visitor_mgmt.home import directory_connectors
 from visitor_mgmt.models import Host, KioskDevice, Visit
-from visitor_mgmt.services.visits import RETRY_MAX_AGE
-
-TODAY_VISITS_SHOWN = 20
-FAILED_SHOWN = 20
-
-
-def _today_start():
-    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-
-
-def visits_on_site(*, account):
-    """Visitors signed in today and not signed out yet, earliest first."""
-    return Visit.objects.filter(
-        account=account, signed_out_at__isnull=True, signed_in_at__gte=_today_start()
-    ).order_by("signed_in_at", "id")
-
-
-def visits_today(*, account):
-    """Today's visits (local day), newest first."""
-    return Visit.objects.filter(account=account, signed_in_at__gte=_today_start()).order_by(
-        "-signed_in_at", "-id"
-    )
-
-
-def failed_notifications(*, account, now=None):
-    """Visits of the last day whose notification failed: they can still be retried."""
-    now = now or timezone.now()
-    return Visit.objects.filter(
-        account=account,
-        notification_status=Visit.Notification.FAILED,
-        signed_in_at__gte=now - RETRY_MAX_AGE,
-    ).order_by("-signed_in_at", "-id")
 
 
 @dataclass(frozen=True)
