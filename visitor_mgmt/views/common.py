@@ -1,7 +1,5 @@
 """Small helpers shared by the page views."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
@@ -30,27 +28,6 @@ def refuse_directory_managed(request, record, url):
     """Answer a write to a directory-managed record: nothing changes, the user is told why."""
     messages.error(request, DIRECTORY_MANAGED_MESSAGE.format(name=record))
     return redirect(url)
-
-
-def writable_record(lookup, detail_url):
-    """Decorator for the write views of one host or group, ``view(request, record, ...)``.
-
-    The wrapped view is called with the ``public_id`` from the URL; ``lookup(request,
-    public_id)`` finds the record (or raises Http404). A directory-managed record is refused
-    whatever the method: nothing changes and the user is sent back to ``detail_url(record)``.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, public_id, **kwargs):
-            record = lookup(request, public_id)
-            if record.is_directory_managed:
-                return refuse_directory_managed(request, record, detail_url(record))
-            return view(request, record, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def add_service_errors(form, error: ValidationError):

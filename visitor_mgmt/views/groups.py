@@ -28,7 +28,7 @@ from visitor_mgmt.views.common import (
     add_service_errors,
     found_or_404,
     paginate,
-    writable_record,
+    refuse_directory_managed,
 )
 
 # How many candidates the "add members" search shows at once.
@@ -49,8 +49,6 @@ def _detail_url(group):
 
 
 # Write views get the group itself; a directory-managed one is refused and the user sent back.
-_writable_group = writable_record(_group_or_404, _detail_url)
-
 
 # Sortable columns of the group list (visitor_mgmt/sorting.py).
 GROUP_SORT_COLUMNS = {"name": ("name",), "members": ("member_count",), "source": ("source",)}
@@ -121,8 +119,10 @@ def group_create(request):
 
 @account_admin_required
 @require_http_methods(["GET", "POST"])
-@_writable_group
-def group_edit(request, group):
+def group_edit(request, public_id):
+    group = _group_or_404(request, public_id)
+    if group.is_directory_managed:  # read-only everywhere but in the directory
+        return refuse_directory_managed(request, group, _detail_url(group))
     form = HostGroupForm(
         request.POST if request.method == "POST" else None, initial={"name": group.name}
     )
@@ -139,8 +139,10 @@ def group_edit(request, group):
 
 @account_admin_required
 @require_http_methods(["GET", "POST"])
-@_writable_group
-def group_delete(request, group):
+def group_delete(request, public_id):
+    group = _group_or_404(request, public_id)
+    if group.is_directory_managed:  # read-only everywhere but in the directory
+        return refuse_directory_managed(request, group, _detail_url(group))
     if request.method == "POST":
         name = str(group)
         host_services.host_group_delete(group=group)
@@ -166,8 +168,10 @@ def _posted_host_ids(request, group):
     )
 
 
-@_writable_group
-def _change_members(request, group, *, add):
+def _change_members(request, public_id, *, add):
+    group = _group_or_404(request, public_id)
+    if group.is_directory_managed:  # read-only everywhere but in the directory
+        return refuse_directory_managed(request, group, _detail_url(group))
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     host_ids = _posted_host_ids(request, group)

@@ -25,7 +25,7 @@ from visitor_mgmt.views.common import (
     add_service_errors,
     found_or_404,
     paginate,
-    writable_record,
+    refuse_directory_managed,
 )
 
 
@@ -43,7 +43,6 @@ def _detail_url(host):
 
 
 # Write views get the host itself; a directory-managed one is refused and the user sent back.
-_writable_host = writable_record(_host_or_404, _detail_url)
 
 
 def _saved_message(request, host, text):
@@ -118,8 +117,10 @@ def host_create(request):
 
 @account_admin_required
 @require_http_methods(["GET", "POST"])
-@_writable_host
-def host_edit(request, host):
+def host_edit(request, public_id):
+    host = _host_or_404(request, public_id)
+    if host.is_directory_managed:  # read-only everywhere but in the directory
+        return refuse_directory_managed(request, host, _detail_url(host))
     form = HostForm(
         request.POST if request.method == "POST" else None, initial=HostForm.initial_for(host)
     )
@@ -134,8 +135,10 @@ def host_edit(request, host):
     return render(request, "hosts/form.html", {"form": form, "host": host})
 
 
-@_writable_host
-def _set_active(request, host, *, active):
+def _set_active(request, public_id, *, active):
+    host = _host_or_404(request, public_id)
+    if host.is_directory_managed:  # read-only everywhere but in the directory
+        return refuse_directory_managed(request, host, _detail_url(host))
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if active:
@@ -159,8 +162,10 @@ def host_reactivate(request, public_id):
 
 @account_admin_required
 @require_http_methods(["GET", "POST"])
-@_writable_host
-def host_delete(request, host):
+def host_delete(request, public_id):
+    host = _host_or_404(request, public_id)
+    if host.is_directory_managed:  # read-only everywhere but in the directory
+        return refuse_directory_managed(request, host, _detail_url(host))
     if request.method == "POST":
         host_services.host_delete(host=host)
         messages.success(request, f"Host {host} was deleted. Past visits keep their name.")
