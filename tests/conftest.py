@@ -5,6 +5,7 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 
+from tests.browser_support import pytest_terminal_summary, screenshot_folder  # noqa: F401
 from tests.factories import AccountFactory, HostFactory, MembershipFactory
 from visitor_mgmt.models import Membership
 

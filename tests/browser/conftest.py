@@ -1,4 +1,3 @@
 """Real-browser tests: Playwright (sync API) driving Debian's Chromium against live_server."""
 
-from tests.browser.screenshots import screenshots  # noqa: F401
 from tests.browser_support import chromium, new_page, plain_http_cookies  # noqa: F401

@@ -12,7 +12,7 @@ from django.core import mail
 from django.utils import timezone
 
 from tests.browser.test_scim_preferences import log_in, make_user
-from tests.browser_support import axe_violations
+from tests.browser_support import axe_violations, save_screenshot
 from tests.factories import HostFactory, VisitFactory
 from visitor_mgmt.models import Membership, PeopleEvent, Visit
 
@@ -47,7 +47,7 @@ def link_from_outbox(pattern):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_home_page(new_page, screenshots, width):
+def test_home_page(new_page, width):
     from playwright.sync_api import expect
 
     admin = make_user(Membership.Role.ADMIN)
@@ -78,7 +78,7 @@ def test_home_page(new_page, screenshots, width):
     expect(on_site).not_to_contain_text("Gone Already")
     expect(page.locator("#failed-notifications")).to_contain_text("Service not available")
     assert_accessible(page)
-    screenshots(page, f"home-{width}")
+    save_screenshot(page, f"home-{width}")
 
     # Quick sign-out, then retry the failed notification (the mail server works now).
     on_site.get_by_role("button", name="Sign out Vera Visitor").click()
@@ -92,7 +92,7 @@ def test_home_page(new_page, screenshots, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_inviting_a_user_end_to_end(new_page, screenshots, width):
+def test_inviting_a_user_end_to_end(new_page, width):
     from playwright.sync_api import expect
 
     admin = make_user(Membership.Role.ADMIN)
@@ -109,7 +109,7 @@ def test_inviting_a_user_end_to_end(new_page, screenshots, width):
     )
     expect(page.locator("#people-log")).to_contain_text("Invited")
     assert_accessible(page)
-    screenshots(page, f"people-{width}")
+    save_screenshot(page, f"people-{width}")
 
     # The invitee opens the link from the e-mail in their own browser.
     link = link_from_outbox(r"(http://\S+/accounts/invitation/\S+/)")
@@ -118,7 +118,7 @@ def test_inviting_a_user_end_to_end(new_page, screenshots, width):
     expect(invitee.get_by_role("heading", name="Welcome to Visitor Management")).to_be_visible()
     expect(invitee.get_by_text("You are joining Acme Corp.")).to_be_visible()
     assert_accessible(invitee)
-    screenshots(invitee, f"invitation-{width}")
+    save_screenshot(invitee, f"invitation-{width}")
     invitee.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     invitee.get_by_label("New password again").fill(NEW_PASSWORD)
     invitee.get_by_role("button", name="Set password").click()
@@ -138,7 +138,7 @@ def test_inviting_a_user_end_to_end(new_page, screenshots, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_password_reset_end_to_end(new_page, screenshots, width):
+def test_password_reset_end_to_end(new_page, width):
     from playwright.sync_api import expect
 
     user = make_user(Membership.Role.STAFF)
@@ -147,7 +147,7 @@ def test_password_reset_end_to_end(new_page, screenshots, width):
     page.get_by_role("link", name="Forgot your password?").click()
     expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
     assert_accessible(page)
-    screenshots(page, f"password-reset-{width}")
+    save_screenshot(page, f"password-reset-{width}")
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
@@ -156,7 +156,7 @@ def test_password_reset_end_to_end(new_page, screenshots, width):
     page.goto(link_from_outbox(r"(http://\S+/accounts/reset/\S+/)"))
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     assert_accessible(page)
-    screenshots(page, f"password-reset-confirm-{width}")
+    save_screenshot(page, f"password-reset-confirm-{width}")
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set password").click()
@@ -169,7 +169,7 @@ def test_password_reset_end_to_end(new_page, screenshots, width):
     assert_accessible(page)
 
 
-def test_the_logout_page_for_a_typed_url(new_page, screenshots):
+def test_the_logout_page_for_a_typed_url(new_page):
     from playwright.sync_api import expect
 
     user = make_user(Membership.Role.STAFF)
@@ -178,6 +178,6 @@ def test_the_logout_page_for_a_typed_url(new_page, screenshots):
     page.goto("/accounts/logout/")
     expect(page.get_by_role("heading", name="Log out?")).to_be_visible()
     assert_accessible(page)
-    screenshots(page, "logout-390")
+    save_screenshot(page, "logout-390")
     page.get_by_role("button", name="Log out").click()
     assert "/accounts/login/" in page.url

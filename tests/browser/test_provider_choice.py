@@ -5,14 +5,11 @@ Screenshots go to $SCREENSHOT_DIR when set, else to pytest's tmp folder; the tes
 where (run with -s to see it).
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 
 from tests.browser.test_scim_preferences import log_in, make_user, scim_status
-from tests.browser_support import axe_violations
+from tests.browser_support import axe_violations, save_screenshot
 from visitor_mgmt.models import Membership
 
 pytestmark = pytest.mark.browser
@@ -20,15 +17,7 @@ pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": 1280, "tablet": 768, "phone": 390}
 
 
-@pytest.fixture
-def screenshot_dir(tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {folder}")
-    return folder
-
-
-def test_admin_chooses_okta_and_follows_its_steps(new_page, live_server, screenshot_dir):
+def test_admin_chooses_okta_and_follows_its_steps(new_page, live_server):
     from playwright.sync_api import expect
 
     admin = make_user(Membership.Role.ADMIN)
@@ -80,8 +69,7 @@ def test_admin_chooses_okta_and_follows_its_steps(new_page, live_server, screens
             box = step.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, name
         assert axe_violations(page) == [], name
-        path = screenshot_dir / f"scim-provider-okta-{width}.png"
-        page.screenshot(path=str(path), full_page=True)
+        path = save_screenshot(page, f"scim-provider-okta-{width}")
         assert path.stat().st_size > 0
 
     # Okta's "Test Connector Configuration" (a userName query) connects it.
@@ -97,13 +85,11 @@ def test_admin_chooses_okta_and_follows_its_steps(new_page, live_server, screens
     expect(page.locator("main")).to_contain_text("user.firstName")
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 390, "height": 900})
-    page.screenshot(
-        path=str(screenshot_dir / "scim-provider-okta-mappings-390.png"), full_page=True
-    )
+    save_screenshot(page, "scim-provider-okta-mappings-390")
     assert page.problems == []
 
 
-def test_every_provider_shows_its_steps_without_accessibility_violations(new_page, screenshot_dir):
+def test_every_provider_shows_its_steps_without_accessibility_violations(new_page):
     from playwright.sync_api import expect
 
     admin = make_user(Membership.Role.ADMIN)
@@ -124,5 +110,5 @@ def test_every_provider_shows_its_steps_without_accessibility_violations(new_pag
         assert axe_violations(page) == [], label
         key = page.locator("#scim-provider").input_value()
         page.set_viewport_size({"width": 1280, "height": 900})
-        page.screenshot(path=str(screenshot_dir / f"scim-provider-{key}-1280.png"), full_page=True)
+        save_screenshot(page, f"scim-provider-{key}-1280")
     assert page.problems == []

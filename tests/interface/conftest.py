@@ -1,7 +1,1 @@
-from tests.browser_support import (  # noqa: F401
-    chromium,
-    new_page,
-    plain_http_cookies,
-    pytest_terminal_summary,
-    screenshot_folder,
-)
+from tests.browser_support import chromium, new_page, plain_http_cookies  # noqa: F401
