@@ -14,7 +14,7 @@ from tests.factories import (
     VisitFactory,
 )
 from visitor_mgmt.kiosk.services import kiosk_device_create
-from visitor_mgmt.models import Host, KioskDevice, Visit
+from visitor_mgmt.models import Host, KioskDevice, PeopleEvent, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,8 @@ def dated_records(paris):
     ProvisioningEvent.objects.filter(pk=event.pk).update(created_at=MOMENT)
     sso_event = SsoEvent.objects.create(account=paris, action=SsoEvent.Action.CONFIGURED)
     SsoEvent.objects.filter(pk=sso_event.pk).update(created_at=MOMENT)
+    people_event = PeopleEvent.objects.create(account=paris, action=PeopleEvent.Action.INVITED)
+    PeopleEvent.objects.filter(pk=people_event.pk).update(created_at=MOMENT)
     return host
 
 
@@ -73,6 +75,7 @@ def _assert_one_format(html, url):
         "/preferences/",
         "/preferences/scim/log/",
         "/preferences/sso/log/",
+        "/people/",
     ],
 )
 def test_every_page_shows_the_one_date_format_in_the_account_zone(admin_client, dated_records, url):
@@ -99,3 +102,11 @@ def test_without_a_zone_the_server_zone_is_used_and_named(admin_client, account)
     Visit.objects.filter(pk=visit.pk).update(signed_in_at=MOMENT)
     html = admin_client.get("/visits/").content.decode()
     assert "14 Jul 2026, 13:05 UTC" in html
+
+
+def test_the_home_page_shows_the_one_format_too(admin_client, dated_records, time_machine):
+    # The home page lists today's visits: travel to the visit's day, an hour later.
+    time_machine.move_to(MOMENT.replace(hour=14), tick=False)
+    response = admin_client.get("/")
+    assert response.status_code == 200
+    _assert_one_format(response.content.decode(), "/")
