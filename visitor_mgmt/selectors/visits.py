@@ -13,19 +13,17 @@ def _day_start(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _today_start():
+    return _day_start(timezone.localdate())
+
+
 def open_visits_today(*, account, visitor_name):
     """Today's visits of ``account`` not yet signed out, by the visitor's exact name
     (case and spacing ignored). Used by kiosk sign-out."""
     name = " ".join(str(visitor_name or "").split())
     if not name:
         return Visit.objects.none()
-    today = timezone.localdate()
-    return Visit.objects.filter(
-        account=account,
-        signed_out_at__isnull=True,
-        signed_in_at__gte=_day_start(today),
-        visitor_name__iexact=name,
-    ).order_by("signed_in_at", "id")
+    return visits_on_site(account=account).filter(visitor_name__iexact=name)
 
 
 RECEPTION_LABEL = "Reception"
@@ -75,10 +73,6 @@ def visit_with_host_get(*, account, visit_id):
 
 TODAY_VISITS_SHOWN = 20
 FAILED_SHOWN = 20
-
-
-def _today_start():
-    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
 
 
 def visits_on_site(*, account):
