@@ -108,10 +108,20 @@ def groups(api, account):
     return small, big, [str(p) for p in spare]
 
 
-def test_group_without_members_never_reads_them_at_any_size(api, groups):
+# RFC 7644 §3.9: a selection without members (excluding them, or naming only other
+# attributes, also by their full URN) never reads the memberships.
+@pytest.mark.parametrize(
+    "selection",
+    [
+        "excludedAttributes=members",
+        "attributes=displayName",
+        "attributes=urn:ietf:params:scim:schemas:core:2.0:Group:displayName",
+    ],
+)
+def test_group_without_members_never_reads_them_at_any_size(api, groups, selection):
     counts = []
     for group in groups[:2]:
-        path = f"/Groups/{group.public_id}?excludedAttributes=members"
+        path = f"/Groups/{group.public_id}?{selection}"
         sqls, resp = statements(lambda path=path: api.get(path))
         assert resp.status_code == 200 and "members" not in resp.json()
         assert not any("hostgroupmembership" in s.lower() for s in sqls)

@@ -556,6 +556,36 @@ def test_attributes_and_excluded_attributes(api, people):
     ]
 
 
+def test_an_extension_urn_selects_or_excludes_the_whole_extension(api, people):
+    """RFC 7644 §3.9 and §3.10: an extension's schema URN names the extension object; a URN
+    prefix names one of its attributes. Excluding never alters the stored document."""
+    bob = people["bob"]
+    full = api.user(bob)
+    assert set(full[ENTERPRISE]) == {"department", "manager"}
+    assert api.get(f"/Users/{bob}?attributes={quote(ENTERPRISE)}").json() == {
+        "schemas": [CORE_USER, ENTERPRISE],
+        "id": bob,
+        ENTERPRISE: full[ENTERPRISE],
+    }
+    without = api.get(f"/Users/{bob}?excludedAttributes={quote(ENTERPRISE)}").json()
+    assert without == {key: value for key, value in full.items() if key != ENTERPRISE}
+    trimmed = api.get(f"/Users/{bob}?excludedAttributes={quote(ENTERPRISE)}:department").json()
+    assert trimmed[ENTERPRISE] == {"manager": full[ENTERPRISE]["manager"]}
+    assert trimmed["userName"] == full["userName"]
+    assert api.user(bob) == full
+
+
+@pytest.mark.parametrize("sub", ["type", "TYPE"])
+def test_excluding_a_sub_attribute_drops_it_from_every_value(api, people, sub):
+    """RFC 7644 §3.9: ``emails.type`` names the sub-attribute in each value (names are
+    case-insensitive, RFC 7643 §2.1); the values keep everything else."""
+    alice = people["alice"]
+    body = api.get(f"/Users/{alice}?excludedAttributes=emails.{sub}").json()
+    assert body["emails"] == [{"value": "alice@acme.test"}, {"value": "al@other.test"}]
+    assert body["phoneNumbers"] == [{"type": "mobile", "value": "+100"}]
+    assert [e["type"] for e in api.user(alice)["emails"]] == ["work", "other"]
+
+
 # ------------------------------------------------------------------ .search
 
 

@@ -142,6 +142,11 @@ def test_excluded_members_on_get_list_and_filter(api, group, users):
     assert found == {"schemas": [CORE_GROUP], "id": group, "displayName": "Team"}
     (found,) = assert_list_response(api.get("/Groups"), total=1)
     assert [m["value"] for m in found["members"]] == [users[0]]
+    # Excluding another attribute, or a sub-attribute of members, keeps the members (§3.9).
+    body = api.get(f"/Groups/{group}?excludedAttributes=displayName").json()
+    assert "displayName" not in body and [m["value"] for m in body["members"]] == [users[0]]
+    body = api.get(f"/Groups/{group}?excludedAttributes=members.display").json()
+    assert [set(m) for m in body["members"]] == [{"value", "$ref"}]
 
 
 def member_set(api, group_id):
