@@ -119,9 +119,10 @@ class FilterField:
             raise _bad(f"{label} is a string; it cannot be compared with a boolean.")
         value = str(value)
         lookup = ORDER_LOOKUPS.get(op) or TEXT_LOOKUPS[True][op]
-        q = (~Q(username="") & Q(**{f"username__{lookup}": value})) | (
-            Q(username="") & Q(**{f"email__{lookup}": value})
-        )
+        by_email = Q(username="") & Q(**{f"email__{lookup}": value})
+        if op in ORDER_LOOKUPS:
+            by_email &= ~Q(email="")  # neither: no userName, which no ordering matches
+        q = (~Q(username="") & Q(**{f"username__{lookup}": value})) | by_email
         return ~q if op == "ne" else q
 
     def _bool(self, op, value, label):

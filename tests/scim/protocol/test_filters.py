@@ -674,6 +674,9 @@ def test_username_of_a_host_without_one_is_its_email(api, account):
         "userName pr": {by_email, named},
         "userName eq null": {bare},
         "userName ne null": {by_email, named},
+        # RFC 7644 §3.4.2.2: an absent userName (no username, no e-mail) orders nowhere.
+        'userName lt "e"': {by_email},
+        'userName ge "a"': {by_email, named},
     }
     for expression, hosts in cases.items():
         found = api.get("/Users?" + filter_qs(expression)).json()["Resources"]
