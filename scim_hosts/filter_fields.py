@@ -63,9 +63,6 @@ class FilterField:
     kind: str  # text, bool, datetime, uuid, json, members
     columns: tuple = ()
     case_insensitive: bool = True
-    # Add "column <> ''" to equality lookups: it changes nothing (the value is not blank)
-    # but lets PostgreSQL use a partial index whose condition has it (userName's).
-    nonblank_guard: bool = False
 
     def q(self, op, value, label):
         builder = getattr(self, f"_{self.kind}")
@@ -100,8 +97,6 @@ class FilterField:
             )
         lookup = TEXT_LOOKUPS[self.case_insensitive][op]
         q = _any(Q(**{f"{c}__{lookup}": normalise_for_column(c, value)}) for c in self.columns)
-        if op == "eq" and value and self.nonblank_guard:
-            q &= _all(~Q(**{c: ""}) for c in self.columns)
         return ~q if op == "ne" else q
 
     def _username(self, op, value, label):
