@@ -131,9 +131,7 @@ def mixed(api, account):
     """{name: id} of two hosts written by hand (no stored document: GET builds their emails
     and phone numbers from columns) and two provisioned over SCIM (their stored document is
     what GET returns, kept as sent: string booleans, a blank display, a value-less email)."""
-    desk = HostFactory(
-        account=account, username="", email="desk@acme.test", mobile="+1 555 0100"
-    )
+    desk = HostFactory(account=account, username="", email="desk@acme.test", mobile="+1 555 0100")
     two = HostFactory(
         account=account, username="", email="two@acme.test", alternate_email="alt@other.test"
     )
