@@ -54,7 +54,7 @@ def _sql(cond, text_of):
     """(sql, params) of ``cond`` on one value; ``text_of(sub)`` is its sub-attribute as SQL text."""
     if isinstance(cond, Logic):
         if not cond.parts:
-            return "TRUE" if cond.op == "and" else "FALSE", []
+            return "TRUE", []
         rendered = [_sql(p, text_of) for p in cond.parts]
         params = [param for _, ps in rendered for param in ps]
         if cond.op == "not":

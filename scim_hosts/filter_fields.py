@@ -63,9 +63,6 @@ class FilterField:
     kind: str  # text, bool, datetime, uuid, json, members
     columns: tuple = ()
     case_insensitive: bool = True
-    # Add "column <> ''" to equality lookups: it changes nothing (the value is not blank)
-    # but lets PostgreSQL use a partial index whose condition has it (userName's).
-    nonblank_guard: bool = False
 
     def q(self, op, value, label):
         builder = getattr(self, f"_{self.kind}")
@@ -100,8 +97,6 @@ class FilterField:
             )
         lookup = TEXT_LOOKUPS[self.case_insensitive][op]
         q = _any(Q(**{f"{c}__{lookup}": normalise_for_column(c, value)}) for c in self.columns)
-        if op == "eq" and value and self.nonblank_guard:
-            q &= _all(~Q(**{c: ""}) for c in self.columns)
         return ~q if op == "ne" else q
 
     def _username(self, op, value, label):
@@ -119,9 +114,10 @@ class FilterField:
             raise _bad(f"{label} is a string; it cannot be compared with a boolean.")
         value = str(value)
         lookup = ORDER_LOOKUPS.get(op) or TEXT_LOOKUPS[True][op]
-        q = (~Q(username="") & Q(**{f"username__{lookup}": value})) | (
-            Q(username="") & Q(**{f"email__{lookup}": value})
-        )
+        by_email = Q(username="") & Q(**{f"email__{lookup}": value})
+        if op in ORDER_LOOKUPS:
+            by_email &= ~Q(email="")  # neither: no userName, which no ordering matches
+        q = (~Q(username="") & Q(**{f"username__{lookup}": value})) | by_email
         return ~q if op == "ne" else q
 
     def _bool(self, op, value, label):

@@ -37,12 +37,12 @@ class ScimQTranspiler(Transpiler):
         attr_l = attr.lower()
         sub_l = sub.lower() if sub else None
         label = ".".join(p for p in (attr, sub) if p)
-        if uri:
-            uri_l = uri.lower()
-            if uri_l == self.core_urn:
-                uri = None
-            elif uri_l != self.extension_urn or attr_l not in self.extension_attrs:
-                raise _bad(f"Filtering on {uri}:{label} is not supported.")
+        if (
+            uri
+            and uri.lower() != self.core_urn
+            and (uri.lower() != self.extension_urn or attr_l not in self.extension_attrs)
+        ):
+            raise _bad(f"Filtering on {uri}:{label} is not supported.")
         field = self.fields.get((attr_l, sub_l, type_filter))
         if field is None:
             where = f'{attr}[type eq "{type_filter}"].{sub}' if type_filter else label
@@ -73,14 +73,10 @@ class ScimQTranspiler(Transpiler):
             query = self.value_path(node.namespace, node.expr)
         else:
             query = self.visit(node.expr)
-        if query is None:
-            raise _bad("Unsupported filter expression.")
         return ~query if node.negated else query
 
     def visit_LogExpr(self, node):
         left, right = self.visit(node.expr1), self.visit(node.expr2)
-        if left is None or right is None:
-            raise _bad("Unsupported filter expression.")
         return left & right if node.op.upper() == "AND" else left | right
 
     def visit_AttrExpr(self, node):

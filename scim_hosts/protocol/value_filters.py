@@ -11,8 +11,6 @@ from scim2_filter_parser import ast as scim_ast
 from scim_hosts.protocol.errors import InvalidFilter
 from scim_hosts.protocol.filter_syntax import parse_bool
 
-STRING_OPS = frozenset({"eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"})
-
 
 @dataclass(frozen=True)
 class Cmp:
@@ -48,8 +46,6 @@ class ValueConditions:
         if sub is None:
             raise InvalidFilter(f"Filtering on {label!r} is not supported.")
         value = self.value_of(raw_value)
-        if op not in STRING_OPS:
-            raise InvalidFilter(f"Unsupported operator {op!r} on {label}.")
         if sub.type == "boolean":
             if op == "pr":
                 return Cmp(sub.name, "boolean", op, None)
@@ -57,10 +53,8 @@ class ValueConditions:
             if op not in ("eq", "ne") or parsed is None:
                 raise InvalidFilter(f"{label} is a boolean: use eq/ne with true or false.")
             return Cmp(sub.name, "boolean", op, parsed)
-        if isinstance(value, bool) or (value is not None and not isinstance(value, str)):
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise InvalidFilter(f"{label} is a string; compare it with a string.")
-            value = str(value)
+        if isinstance(value, bool):
+            raise InvalidFilter(f"{label} is a string; compare it with a string.")
         if value is None and op not in ("eq", "ne", "pr"):
             raise InvalidFilter(f"Cannot compare {label} with null using {op!r}.")
         return Cmp(sub.name, "string", op, value)

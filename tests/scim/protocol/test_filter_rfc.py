@@ -198,3 +198,23 @@ def test_like_wildcards_and_backslashes_are_plain_characters(api, expression, ex
     }
     found = assert_list_response(api.get("/Users?" + filter_qs(expression)), total=len(expected))
     assert resource_ids(found) == {made[name]["id"] for name in expected}
+
+
+@pytest.mark.parametrize(
+    "expression, detail",
+    [
+        ('emails.value[type eq "work"]', "Unsupported value filter."),
+        ('emails[type[value eq "x"].value eq "y"]', "Unsupported value filter."),
+        ('addresses eq "x"', "Filtering on 'addresses.value' is not supported."),
+        (
+            'urn:example:other:name[type eq "work"].givenName eq "Bob"',
+            "Filtering on urn:example:other:name.givenName is not supported.",
+        ),
+    ],
+    ids=["filter-on-sub-attribute", "nested-in-comparison", "no-value-sub", "unknown-urn"],
+)
+def test_unsupported_value_filter_names_the_reason(api, trio, expression, detail):
+    """§3.4.2.2 / §3.12: a value filter the service cannot evaluate is 400 invalidFilter,
+    and the detail tells the client which part it refused."""
+    body = assert_scim_error(api.get("/Users?" + filter_qs(expression)), 400, "invalidFilter")
+    assert body["detail"] == detail

@@ -126,6 +126,66 @@ def test_user_filter(api, people, expression, expected):
     assert resource_ids(found) == {people[n] for n in expected}
 
 
+@pytest.fixture
+def mixed(api, account):
+    """{name: id} of two hosts written by hand (no stored document: GET builds their emails
+    and phone numbers from columns) and two provisioned over SCIM (their stored document is
+    what GET returns, kept as sent: string booleans, a blank display, a value-less email)."""
+    desk = HostFactory(account=account, username="", email="desk@acme.test", mobile="+1 555 0100")
+    two = HostFactory(
+        account=account, username="", email="two@acme.test", alternate_email="alt@other.test"
+    )
+    strings = api.create_user(
+        "ps@acme.test",
+        emails=[
+            {"type": "work", "value": "ps@acme.test", "primary": "True"},
+            {"type": "other", "value": "ps@other.test", "primary": "False", "display": "PS"},
+        ],
+    )["id"]
+    plain = api.create_user(
+        "pb@acme.test",
+        emails=[
+            {"type": "work", "value": "pb@acme.test", "primary": False},
+            {"type": "home", "display": ""},
+        ],
+        phoneNumbers=[{"type": "work", "value": "555-0199"}],
+        ims=[{"type": "aim", "value": "pb-im"}],
+        addresses=[{"type": "work", "locality": "Paris"}],
+    )["id"]
+    return {"desk": str(desk.public_id), "two": str(two.public_id), "ps": strings, "pb": plain}
+
+
+# RFC 7644 §3.4.2.2 on multi-valued attributes, "any value matches": each over hosts written
+# by hand (values built from columns: work email primary, other email, mobile) and hosts
+# provisioned over SCIM (values from the stored document), so both halves of the query count.
+MIXED_FILTERS = {
+    'emails[type eq "other" or value eq "desk@acme.test"]': {"desk", "two", "ps"},
+    'emails[not (type eq "work")]': {"two", "ps", "pb"},
+    "emails.value pr": {"desk", "two", "ps", "pb"},
+    "emails.display pr": {"ps"},  # "" is not a value (pr: "non-empty")
+    "emails[value eq null]": {"pb"},
+    "emails[value ne null]": {"desk", "two", "ps", "pb"},
+    "emails[primary eq true]": {"desk", "two", "ps"},
+    "emails[primary eq false]": {"ps", "pb"},
+    "emails[primary ne true]": {"two", "ps", "pb"},
+    "emails.primary pr": {"desk", "two", "ps", "pb"},
+    'emails[type eq "work"] pr': {"desk", "two", "ps", "pb"},
+    f'{CORE_USER}:emails.value eq "desk@acme.test"': {"desk"},
+    "phoneNumbers.value co 555": {"desk", "pb"},  # a number compared as its text
+    'ims.value eq "PB-IM"': {"pb"},
+    'ims[type eq "aim"]': {"pb"},
+    "addresses pr": {"pb"},
+    'addresses[locality eq "paris"]': {"pb"},
+    'userName lt "e"': {"desk"},  # a hand-written host's userName is its e-mail
+}
+
+
+@pytest.mark.parametrize("expression,expected", MIXED_FILTERS.items(), ids=MIXED_FILTERS.keys())
+def test_multi_valued_filter_on_written_and_provisioned_hosts(api, mixed, expression, expected):
+    found = assert_list_response(api.get("/Users?" + filter_qs(expression)), total=len(expected))
+    assert resource_ids(found) == {mixed[n] for n in expected}
+
+
 def test_filters_by_id_and_manager(api, people):
     alice, bob = people["alice"], people["bob"]
     assert resource_ids(api.get("/Users?" + filter_qs(f'id eq "{bob}"')).json()["Resources"]) == {
@@ -252,6 +312,9 @@ TYPED_FILTERS = {
     'externalId gt "ext-a"': {"bob"},  # caseExact: "Ext-Alice" < "ext-a" < "ext-bob"
     'externalId lt "Ext-B"': {"alice"},  # carol has none: absent matches no comparison
     'title lt "Z"': {"alice"},
+    # The value is compared in the columns' normal form (spaces trimmed and collapsed).
+    'title eq " Engineer "': {"alice"},
+    'title le " Engineer"': {"alice"},
     "userName pr": {"alice", "bob", "carol"},
     "userName eq null": set(),
     "userName ne null": {"alice", "bob", "carol"},
@@ -639,6 +702,9 @@ def test_username_of_a_host_without_one_is_its_email(api, account):
         "userName pr": {by_email, named},
         "userName eq null": {bare},
         "userName ne null": {by_email, named},
+        # RFC 7644 §3.4.2.2: an absent userName (no username, no e-mail) orders nowhere.
+        'userName lt "e"': {by_email},
+        'userName ge "a"': {by_email, named},
     }
     for expression, hosts in cases.items():
         found = api.get("/Users?" + filter_qs(expression)).json()["Resources"]
