@@ -62,7 +62,7 @@ def strip_nulls(value):
     return value
 
 
-def normalise_manager(value, label="manager"):
+def normalise_manager(value, label):
     """``{"value": id}`` for any accepted manager shape, or None for "no manager"."""
     if isinstance(value, list):
         value = next((v for v in value if v not in (None, "", {})), None)

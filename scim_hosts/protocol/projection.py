@@ -109,7 +109,7 @@ def _copy_path(source, target, path):
     elif isinstance(value, list):
         picked = []
         for element in value:
-            sub_key = find_key(element, path.sub) if isinstance(element, dict) else None
+            sub_key = find_key(element, path.sub)  # None for an element that is no object
             if sub_key is not None:
                 picked.append({sub_key: element[sub_key]})
         if picked:

@@ -200,6 +200,11 @@ def test_top_level_enterprise_attributes_move_into_the_extension(api):
         ({"value": "boss", "displayName": "Boss"}, {"value": "boss"}),  # read-only: ours
         ({"value": ""}, None),
         ("", None),
+        # A list (as some clients send every complex value): its first non-empty element.
+        (["", None, {}, "boss"], {"value": "boss"}),
+        ([], None),
+        ([None, ""], None),
+        ({"managerId": "boss"}, {"value": "boss"}),  # SCIM 1.1's name for it
     ],
 )
 def test_manager_shapes_are_stored_as_value_object(api, manager, expected):
