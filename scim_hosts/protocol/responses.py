@@ -34,17 +34,22 @@ def error_response(status, detail, scim_type=None, headers=None):
     return scim_json_response(error_body(status, detail, scim_type), status=status, headers=headers)
 
 
+# What an error says when the exception carries no detail (django-scim2's own are often
+# raised bare, e.g. ``NotImplementedError()``).
+DEFAULT_DETAILS = {
+    400: "Bad request.",
+    404: "Resource not found.",
+    409: "Conflict.",
+    501: "Not implemented.",
+}
+
+
 def response_for_scim_exception(exc):
-    status = int(getattr(exc, "status", 500) or 500)
-    detail = str(getattr(exc, "detail", "") or "") or {
-        400: "Bad request.",
-        404: "Resource not found.",
-        409: "Conflict.",
-        501: "Not implemented.",
-    }.get(status, "Error.")
-    return error_response(
-        status, detail, getattr(exc, "scim_type", None), getattr(exc, "headers", None)
-    )
+    """The error response of a django-scim2 ``SCIMException`` (ours subclass it): every one
+    has a status, a detail ("" when raised bare) and a scimType (or None); ours add headers."""
+    status = int(exc.status)
+    detail = str(exc.detail) or DEFAULT_DETAILS.get(status, "Error.")
+    return error_response(status, detail, exc.scim_type, getattr(exc, "headers", None))
 
 
 def list_response(resources, *, total, start):

@@ -1,12 +1,16 @@
-"""The pieces under the HTTP tests: filter tokenising, paths, projection onto Host."""
+"""The pieces under the HTTP tests: filter tokenising, paths, projection onto Host, errors."""
 
+import json
 import re
 
 import pytest
+from django_scim import exceptions as scim_exceptions
 
 from scim_hosts.mapping import USER_MAPPINGS, document_from_host, host_fields_from_document
+from scim_hosts.protocol import errors
 from scim_hosts.protocol.filter_syntax import PLACEHOLDER, FilterSyntaxError, parse_bool, prepare
 from scim_hosts.protocol.paths import PathError, parse_path
+from scim_hosts.protocol.responses import ERROR_URN, response_for_scim_exception
 from scim_hosts.protocol.schema import ENTERPRISE_URN, USER_SCHEMA
 from tests.factories import HostFactory
 
@@ -165,3 +169,52 @@ def test_document_from_a_manual_host_round_trips(account):
     fields = host_fields_from_document(doc)
     for name, value in fields.items():
         assert getattr(host, name) == value, name
+
+
+# RFC 7644 §3.12: any SCIMException under a SCIM view becomes an Error message with the
+# status as a string; django-scim2's own exceptions are often raised without a detail.
+@pytest.mark.parametrize(
+    "exc,status,detail,scim_type",
+    [
+        (scim_exceptions.BadRequestError(), 400, "Bad request.", None),
+        (scim_exceptions.SCIMException(status=404), 404, "Resource not found.", None),
+        (scim_exceptions.IntegrityError(), 409, "Conflict.", None),
+        (scim_exceptions.NotImplementedError(), 501, "Not implemented.", None),
+        (scim_exceptions.AuthorizationError(), 401, "Error.", None),
+        (
+            scim_exceptions.BadRequestError("Bad path", scim_type="invalidPath"),
+            400,
+            "Bad path",
+            "invalidPath",
+        ),
+        (errors.Uniqueness("Taken."), 409, "Taken.", "uniqueness"),
+        (errors.InvalidValue("No.", status=422), 422, "No.", "invalidValue"),
+        (errors.NotFound("Gone."), 404, "Gone.", None),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else None,
+)
+def test_scim_exceptions_render_as_error_messages(exc, status, detail, scim_type):
+    resp = response_for_scim_exception(exc)
+    assert resp.status_code == status
+    assert resp["Content-Type"] == "application/scim+json"
+    expected = {"schemas": [ERROR_URN], "status": str(status), "detail": detail}
+    if scim_type:
+        expected["scimType"] = scim_type
+    assert json.loads(resp.content) == expected
+
+
+def test_an_error_carries_its_headers():
+    resp = response_for_scim_exception(
+        errors.TooManyRequests("Slow down.", headers={"Retry-After": "7"})
+    )
+    assert (resp.status_code, resp["Retry-After"]) == (429, "7")
+
+
+def test_a_link_conflict_is_a_409_uniqueness_naming_its_value():
+    exc = errors.LinkConflict("Two hosts match.", value="jdoe@contoso.test")
+    assert (exc.status, exc.scim_type, exc.detail, exc.value) == (
+        409,
+        "uniqueness",
+        "Two hosts match.",
+        "jdoe@contoso.test",
+    )
