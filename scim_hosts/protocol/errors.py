@@ -61,8 +61,8 @@ class LinkConflict(Uniqueness):
     """A directory's identifier matches more than one existing resource: none is linked.
     ``value`` (the identifier) lets the provisioning log name the conflict."""
 
-    def __init__(self, detail, *, value, **kwargs):
-        super().__init__(detail, **kwargs)
+    def __init__(self, detail, *, value):
+        super().__init__(detail)
         self.value = value
 
 

@@ -48,7 +48,7 @@ def response_for_scim_exception(exc):
     """The error response of a django-scim2 ``SCIMException`` (ours subclass it): every one
     has a status, a detail ("" when raised bare) and a scimType (or None); ours add headers."""
     status = int(exc.status)
-    detail = str(exc.detail) or DEFAULT_DETAILS.get(status, "Error.")
+    detail = str(exc.detail) or DEFAULT_DETAILS.get(status)  # else error_body's "Error."
     return error_response(status, detail, exc.scim_type, getattr(exc, "headers", None))
 
 

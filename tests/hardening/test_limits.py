@@ -253,10 +253,27 @@ def test_json_media_types_and_none_are_accepted(api, content_type):
     assert resp.status_code == 201, resp.content
 
 
-@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
-def test_numbers_json_does_not_have_are_400(api, literal):
+LONG_OVERFLOW = "9" * 45 + "e999"  # the detail quotes its first 40 characters
+
+
+@pytest.mark.parametrize(
+    "literal,reason",
+    [
+        ("NaN", "NaN is not a JSON value"),
+        ("Infinity", "Infinity is not a JSON value"),
+        ("-Infinity", "-Infinity is not a JSON value"),
+        ("1e999", "the number 1e999 is too large"),
+        ("-1e999", "the number -1e999 is too large"),
+        (LONG_OVERFLOW, f"the number {LONG_OVERFLOW[:40]} is too large"),
+    ],
+    ids=["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "long"],
+)
+def test_numbers_json_does_not_have_are_400(api, literal, reason):
+    """RFC 8259 §6 has no NaN or Infinity; a number no float holds is refused too, and the
+    detail says which (RFC 7644 §3.12)."""
     raw = f'{{"userName": "num@acme.test", "x": {literal}}}'.encode()
-    assert_scim_error(api.post("/Users", raw), 400, "invalidSyntax")
+    body = assert_scim_error(api.post("/Users", raw), 400, "invalidSyntax")
+    assert body["detail"] == f"The request body is not valid JSON: {reason}."
     assert not Host.objects.exists()
 
 
@@ -290,11 +307,14 @@ def test_numbers_come_back_from_get_as_the_write_answered(api):
     # PostgreSQL's jsonb keeps 7.205759403790831e+16 as 72057594037908310: a float from
     # 1e16 up is stored as that integer on every database, so POST/PATCH == GET.
     raw = b'{"userName": "n@acme.test", "a": 7.205759403790831e+16, "b": 1.5e300, "c": 1e-05,'
-    raw += b' "d": 72057594037908310.0, "e": 0.1, "f": -2.5e16, "g": 123456789012345678901234567}'
+    raw += b' "d": 72057594037908310.0, "e": 0.1, "f": -2.5e16, "g": 123456789012345678901234567,'
+    raw += b' "i": 1e16, "j": 9999999999999998.0}'  # the boundary, and the float just below it
     resp = api.post("/Users", raw)
     assert resp.status_code == 201
     created = resp.json()
     assert created["a"] == 72057594037908310 and created["f"] == -25000000000000000
+    assert created["i"] == 10**16 and isinstance(created["i"], int)
+    assert created["j"] == 9999999999999998.0 and isinstance(created["j"], float)
     assert created["b"] == 15 * 10**299 and created["c"] == 1e-05 and created["e"] == 0.1
     assert api.user(created["id"]) == created
     op = {"op": "add", "path": "h", "value": 1}

@@ -172,29 +172,42 @@ def test_document_from_a_manual_host_round_trips(account):
 
 
 # RFC 7644 §3.12: any SCIMException under a SCIM view becomes an Error message with the
-# status as a string; django-scim2's own exceptions are often raised without a detail.
+# status as a string; django-scim2's own exceptions are often raised without a detail. The
+# exceptions are made inside the test (mutmut only switches code a test runs).
 @pytest.mark.parametrize(
-    "exc,status,detail,scim_type",
+    "make,status,detail,scim_type",
     [
-        (scim_exceptions.BadRequestError(), 400, "Bad request.", None),
-        (scim_exceptions.SCIMException(status=404), 404, "Resource not found.", None),
-        (scim_exceptions.IntegrityError(), 409, "Conflict.", None),
-        (scim_exceptions.NotImplementedError(), 501, "Not implemented.", None),
-        (scim_exceptions.AuthorizationError(), 401, "Error.", None),
+        (lambda: scim_exceptions.BadRequestError(), 400, "Bad request.", None),
+        (lambda: scim_exceptions.SCIMException(status=404), 404, "Resource not found.", None),
+        (lambda: scim_exceptions.IntegrityError(), 409, "Conflict.", None),
+        (lambda: scim_exceptions.NotImplementedError(), 501, "Not implemented.", None),
+        (lambda: scim_exceptions.AuthorizationError(), 401, "Error.", None),
         (
-            scim_exceptions.BadRequestError("Bad path", scim_type="invalidPath"),
+            lambda: scim_exceptions.BadRequestError("Bad path", scim_type="invalidPath"),
             400,
             "Bad path",
             "invalidPath",
         ),
-        (errors.Uniqueness("Taken."), 409, "Taken.", "uniqueness"),
-        (errors.InvalidValue("No.", status=422), 422, "No.", "invalidValue"),
-        (errors.NotFound("Gone."), 404, "Gone.", None),
+        (lambda: errors.Uniqueness("Taken."), 409, "Taken.", "uniqueness"),
+        (lambda: errors.InvalidValue("No.", status=422), 422, "No.", "invalidValue"),
+        (lambda: errors.BadRequest("Odd.", scim_type="invalidVers"), 400, "Odd.", "invalidVers"),
+        (lambda: errors.NotFound("Gone."), 404, "Gone.", None),
     ],
-    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else None,
+    ids=[
+        "BadRequestError",
+        "SCIMException-404",
+        "IntegrityError",
+        "NotImplementedError",
+        "AuthorizationError",
+        "BadRequestError-scimType",
+        "Uniqueness",
+        "InvalidValue-status",
+        "BadRequest-scimType",
+        "NotFound",
+    ],
 )
-def test_scim_exceptions_render_as_error_messages(exc, status, detail, scim_type):
-    resp = response_for_scim_exception(exc)
+def test_scim_exceptions_render_as_error_messages(make, status, detail, scim_type):
+    resp = response_for_scim_exception(make())
     assert resp.status_code == status
     assert resp["Content-Type"] == "application/scim+json"
     expected = {"schemas": [ERROR_URN], "status": str(status), "detail": detail}
@@ -204,9 +217,8 @@ def test_scim_exceptions_render_as_error_messages(exc, status, detail, scim_type
 
 
 def test_an_error_carries_its_headers():
-    resp = response_for_scim_exception(
-        errors.TooManyRequests("Slow down.", headers={"Retry-After": "7"})
-    )
+    exc = errors.TooManyRequests("Slow down.", headers={"Retry-After": "7"})
+    resp = response_for_scim_exception(exc)
     assert (resp.status_code, resp["Retry-After"]) == (429, "7")
 
 
