@@ -96,9 +96,7 @@ def _clean_complex(attr, value, label, *, strict_subs=True):
     if not isinstance(value, dict):
         raise InvalidValue(f'"{label}" must be an object.')
     out = {}
-    for key, sub_value in value.items():
-        if sub_value is None:
-            continue
+    for key, sub_value in value.items():  # nulls are gone already (clean_value)
         sub = attr.sub_attr(key)
         if sub is None:
             out[key] = sub_value

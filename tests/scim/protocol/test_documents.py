@@ -88,6 +88,17 @@ CLEANED = {
         {LEGACY: {"department": "Legacy"}},
         {ENTERPRISE: {"department": "Legacy"}, "active": True},
     ),
+    "sub-attributes the schema does not name are kept, and those after them": (
+        {
+            "name": {"pronunciation": "ah-LEE", "givenName": "Ali"},
+            "emails": [{"label": "desk", "value": "ali@acme.test", "type": "work"}],
+        },
+        {
+            "name": {"pronunciation": "ah-LEE", "givenName": "Ali"},
+            "emails": [{"label": "desk", "value": "ali@acme.test", "type": "work"}],
+            "active": True,
+        },
+    ),
     "an unknown extension is kept verbatim, nulls dropped": (
         {OTHER_URN: {"badge": "7", "gone": None}},
         {OTHER_URN: {"badge": "7"}, "active": True},
