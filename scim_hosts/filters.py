@@ -152,8 +152,6 @@ class ScimFilterQuery(FilterQuery):
             raise
         except (ValueError, TypeError, AttributeError, NotImplementedError) as exc:
             raise InvalidFilter(f"Unsupported filter: {filter_query!r}.") from exc
-        if query is None:
-            raise InvalidFilter(f"Unsupported filter: {filter_query!r}.")
         return query
 
     @classmethod

@@ -9,6 +9,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from scim_hosts.access.tokens import account_key_of
 from scim_hosts.models import ProvisioningEvent, ScimToken
 from tests.factories import DirectoryHostFactory, HostGroupFactory
 from tests.preferences.helpers import (
@@ -142,10 +143,13 @@ def test_disconnect_confirms_with_counts_then_releases_everything(
 
 
 def test_reconnecting_links_the_released_hosts_again(admin_client, account):
-    new_token(admin_client)
+    first = new_token(admin_client)
     host = DirectoryHostFactory(account=account, username="ada@contoso.com")
     admin_client.post(DISCONNECT_URL)
     raw = new_token(admin_client)
+    # A new secret under the account's same key, so a request still carrying a token of
+    # before the disconnect is told apart as this account's (logged as revoked).
+    assert raw != first and account_key_of(raw) == account_key_of(first) != ""
     found = probe(raw).json()["Resources"]
     assert [r["id"] for r in found] == [str(host.public_id)]
     response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").patch(

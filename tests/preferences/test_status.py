@@ -152,7 +152,12 @@ def test_a_replaced_token_is_recognised_and_explained(admin_client, account):
         assert response.json()["detail"].startswith("Authentication failed")  # same 401
         (row,) = refused(account, "refused-replaced")
         assert row.token_hint == old[-4:]
-        assert row.reason.startswith(f"Refused: the token ending …{old[-4:]} was replaced on ")
+        assert (
+            row.reason
+            == (  # T0 is in UTC: the moment the token was replaced
+                f"Refused: the token ending …{old[-4:]} was replaced on {T0:%Y-%m-%d %H:%M} UTC."
+            )
+        )
         state, html = status_of(admin_client)
         assert state == "failing"
         local = timezone.localtime(T0)
