@@ -684,6 +684,22 @@ PROTOCOL_CASES = {
         ],
         expect(name=None),
     ),
+    # RFC 7643 2.1: a sub-attribute named in another case is the same one, so the element
+    # then equals one sent with the schema's spelling, and adding that is no change.
+    "RFC 7644 3.5.2.3 sub-attribute in another case merged into a filtered element": (
+        [
+            {"op": "replace", "path": 'roles[value eq "Admin"]', "value": {"DISPLAY": "Boss"}},
+            {"op": "add", "path": "roles", "value": [{**BASE["roles"][0], "display": "Boss"}]},
+        ],
+        expect(roles=[{**BASE["roles"][0], "display": "Boss"}]),
+    ),
+    "RFC 7644 3.5.2.1 element built from a filter naming attributes in another case": (
+        [
+            {"op": "add", "path": 'roles[TYPE eq "app"].VALUE', "value": "Reader"},
+            {"op": "add", "path": "roles", "value": [{"type": "app", "value": "Reader"}]},
+        ],
+        expect(roles=[BASE["roles"][0], {"type": "app", "value": "Reader"}]),
+    ),
     "RFC 7644 3.5.2.2 remove with a single value (not a list)": (
         [{"op": "remove", "path": "emails", "value": "pat@acme.test"}],
         expect(emails=None),
@@ -771,6 +787,14 @@ PROTOCOL_ERRORS = {
     ),
     "RFC 7644 3.5.2.3 no match with a not filter cannot build an element": (
         {"op": "add", "path": 'emails[not (type eq "work")].value', "value": "x@y.test"},
+        "noTarget",
+    ),
+    "RFC 7644 3.5.2.3 no match with an and filter holding a co term cannot build an element": (
+        {"op": "add", "path": 'emails[type eq "home" and value co "x"].display', "value": "H"},
+        "noTarget",
+    ),
+    "RFC 7644 3.5.2.3 no match with an and filter whose first term is co": (
+        {"op": "add", "path": 'emails[value co "x" and type eq "home"].display', "value": "H"},
         "noTarget",
     ),
     "RFC 7644 3.5.2.3 filtered element with a non-object value": (
