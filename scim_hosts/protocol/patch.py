@@ -78,8 +78,6 @@ def _expand_pathless(op, value, schema, number):
         )
     out = []
     for key, sub_value in value.items():
-        if not isinstance(key, str):
-            continue
         if key.lower().startswith("urn:") and schema.is_core_urn(key):
             out.extend(_expand_pathless(op, sub_value, schema, number))
             continue
