@@ -722,6 +722,84 @@ PROTOCOL_CASES = {
         ],
         expect(CUSTOM={"tags": ["a", {"value": "c"}]}),
     ),
+    "RFC 7644 3.5.2.1 add a sub-attribute of every element of an emptied list creates one": (
+        [
+            {"op": "replace", "path": "phoneNumbers", "value": []},
+            {"op": "add", "path": "phoneNumbers.value", "value": "+1 555 0199"},
+        ],
+        expect(phoneNumbers=[{"value": "+1 555 0199"}]),
+    ),
+    "RFC 7644 3.5.2.3 null for the value of every element drops the emptied elements": (
+        [{"op": "replace", "path": "phoneNumbers.value", "value": None}],
+        expect(phoneNumbers=None),
+    ),
+    "RFC 7644 3.5.2.2 remove the value of every element, the value sent with the op": (
+        [{"op": "remove", "path": "phoneNumbers.value", "value": MOBILE["value"]}],
+        expect(phoneNumbers=None),
+    ),
+    "RFC 7644 3.5.2.2 remove a sub-attribute that no element has": (
+        [{"op": "remove", "path": "phoneNumbers.display"}],
+        expect(),
+    ),
+    "RFC 7644 3.5.2.2 remove a complex sub-attribute, the value sent with the op": (
+        [{"op": "remove", "path": "name.givenName", "value": "Pat"}],
+        expect(name={"familyName": "Doe", "formatted": "Pat Doe"}),
+    ),
+    "RFC 7644 3.5.2.2 remove an absent complex sub-attribute": (
+        [{"op": "remove", "path": "name.middleName"}],
+        expect(),
+    ),
+    "RFC 7644 3.5.2.3 null for an absent attribute": (
+        [{"op": "replace", "path": "nickName", "value": None}],
+        expect(),
+    ),
+    "RFC 7644 3.5.2.3 replace an absent complex attribute with an object": (
+        [
+            {"op": "remove", "path": "name"},
+            {"op": "replace", "path": "name", "value": {"givenName": "New"}},
+        ],
+        expect(name={"givenName": "New"}),
+    ),
+    "RFC 7644 3.5.2.2 remove through a filter a sub-attribute the element lacks": (
+        [{"op": "remove", "path": 'emails[type eq "work"].display'}],
+        expect(),
+    ),
+    "RFC 7644 3.5.2.3 null through a filter for a sub-attribute the element lacks": (
+        [{"op": "replace", "path": 'emails[type eq "work"].display', "value": None}],
+        expect(),
+    ),
+    "RFC 7644 3.5.2.1 setting a filtered value keeps the other elements without one": (
+        [
+            {"op": "add", "path": 'ims[type eq "xmpp"].display', "value": "chat"},
+            {"op": "add", "path": 'ims[type eq "aim"].value', "value": "pat42"},
+        ],
+        expect(ims=[{"type": "xmpp", "display": "chat"}, {"type": "aim", "value": "pat42"}]),
+    ),
+    "RFC 7644 3.5.2.1 a whole element as the value of a filtered .value path": (
+        [
+            {
+                "op": "add",
+                "path": 'emails[type eq "other"].value',
+                "value": [
+                    {
+                        "value": "o@acme.test",
+                        "$ref": "mailto:o@acme.test",
+                        "display": "O",
+                        "primary": False,
+                        "type": "other",
+                    }
+                ],
+            }
+        ],
+        expect(emails=[BASE["emails"][0], {"type": "other", "value": "o@acme.test"}]),
+    ),
+    "RFC 7644 3.4.2.2 pr in a path filter: an empty string is not a value": (
+        [
+            {"op": "add", "path": "phoneNumbers", "value": [{**WORK_PHONE, "display": ""}]},
+            {"op": "remove", "path": "phoneNumbers[display pr]"},
+        ],
+        expect(phoneNumbers=[MOBILE, {**WORK_PHONE, "display": ""}]),
+    ),
 }
 
 
@@ -761,6 +839,9 @@ PATH_FILTERS = {
     'type co "obi"': ["work"],
     'type sw "x"': ["mobile", "work"],
     "value gt 5": ["mobile", "work"],  # a number against a string never orders
+    "value gt null": ["mobile", "work"],  # null only answers eq and ne
+    "primary gt false": ["mobile", "work"],  # booleans only answer eq and ne
+    "primary ne false": [],
 }
 
 

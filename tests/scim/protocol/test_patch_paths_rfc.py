@@ -482,6 +482,59 @@ UNDESCRIBED = {
         ],
         {"obj": {"Color": "Red", "shade": "dark"}},
     ),
+    "list-added-to": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:tags", "value": ["a"]},
+            {"op": "add", "path": f"{CUSTOM}:tags", "value": ["b", "a"]},
+        ],
+        {"tags": ["a", "b"]},
+    ),
+    "sub-attribute-of-every-element-in-any-case": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"Size": 1}]},
+            {"op": "replace", "path": f"{CUSTOM}:things.size", "value": 2},
+        ],
+        {"things": [{"Size": 2}]},
+    ),
+    "sub-attribute-of-an-object-removed-in-any-case": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:obj", "value": {"Color": "Blue", "Shape": "round"}},
+            {"op": "remove", "path": f"{CUSTOM}:obj.color"},
+        ],
+        {"obj": {"Shape": "round"}},
+    ),
+    "filtered-sub-attribute-replaced-in-any-case": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"type": "x", "Size": 1}]},
+            {"op": "replace", "path": f'{CUSTOM}:things[type eq "x"].size', "value": 2},
+        ],
+        {"things": [{"type": "x", "Size": 2}]},
+    ),
+    "filtered-sub-attribute-removed-in-any-case": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"type": "x", "Size": 1}]},
+            {"op": "remove", "path": f'{CUSTOM}:things[type eq "x"].SIZE'},
+        ],
+        {"things": [{"type": "x"}]},
+    ),
+    "element-built-from-a-filter-naming-one-attribute-twice": (
+        [
+            {
+                "op": "add",
+                "path": f'{CUSTOM}:things[kind eq "a" and KIND eq "a"].value',
+                "value": "v",
+            }
+        ],
+        {"things": [{"kind": "a", "value": "v"}]},
+    ),
+    # §3.4.2.2: gt on a number compares numbers.
+    "numbers-ordered-in-a-filter": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"size": 3}, {"size": 10}]},
+            {"op": "remove", "path": f"{CUSTOM}:things[size gt 5]"},
+        ],
+        {"things": [{"size": 3}]},
+    ),
 }
 
 
@@ -492,3 +545,12 @@ def test_paths_into_an_extension_the_server_does_not_describe(api, kim, operatio
     user = api.user(kim)
     assert user[CUSTOM] == stored
     assert view(user) == {**BASE, CUSTOM: stored}
+
+
+def test_remove_inside_an_extension_whose_value_is_no_object_changes_nothing(api):
+    """§3.5.2.2: removing an attribute that is not there is no change, also when the
+    extension meant to hold it was sent as something other than an object."""
+    user = api.create_user("plain@acme.test", **{CUSTOM: "plain"})
+    resp = api.patch_ops(f"/Users/{user['id']}", {"op": "remove", "path": f"{CUSTOM}:x"})
+    assert resp.status_code == 200, resp.content
+    assert api.user(user["id"])[CUSTOM] == "plain"
