@@ -271,7 +271,7 @@ def apply_operation(doc, operation):
                 if remaining:
                     container[key] = remaining
                 else:
-                    container.pop(key, None)
+                    container.pop(key)
             else:
                 container.pop(key, None)
             return
@@ -348,11 +348,11 @@ def apply_operation(doc, operation):
             if remaining:
                 container[key] = remaining[0]
             else:
-                container.pop(key, None)
+                container.pop(key)
         elif remaining:
             container[key] = remaining
         else:
-            container.pop(key, None)
+            container.pop(key)
         return
 
     if path.sub is not None:
@@ -394,7 +394,7 @@ def apply_operation(doc, operation):
 
 def apply_operations(doc, operations):
     """A new document: ``doc`` with ``operations`` applied in order."""
-    result = copy.deepcopy(doc) if doc else {}
+    result = copy.deepcopy(doc)
     for operation in operations:
         apply_operation(result, operation)
     return result
