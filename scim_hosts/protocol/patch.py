@@ -78,8 +78,6 @@ def _expand_pathless(op, value, schema, number):
         )
     out = []
     for key, sub_value in value.items():
-        if not isinstance(key, str):
-            continue
         if key.lower().startswith("urn:") and schema.is_core_urn(key):
             out.extend(_expand_pathless(op, sub_value, schema, number))
             continue
@@ -273,7 +271,7 @@ def apply_operation(doc, operation):
                 if remaining:
                     container[key] = remaining
                 else:
-                    container.pop(key, None)
+                    container.pop(key)
             else:
                 container.pop(key, None)
             return
@@ -350,11 +348,11 @@ def apply_operation(doc, operation):
             if remaining:
                 container[key] = remaining[0]
             else:
-                container.pop(key, None)
+                container.pop(key)
         elif remaining:
             container[key] = remaining
         else:
-            container.pop(key, None)
+            container.pop(key)
         return
 
     if path.sub is not None:
@@ -396,7 +394,7 @@ def apply_operation(doc, operation):
 
 def apply_operations(doc, operations):
     """A new document: ``doc`` with ``operations`` applied in order."""
-    result = copy.deepcopy(doc) if doc else {}
+    result = copy.deepcopy(doc)
     for operation in operations:
         apply_operation(result, operation)
     return result

@@ -210,11 +210,8 @@ def _check_value_filter(node):
     elif isinstance(node, scim_ast.LogExpr):
         _check_value_filter(node.expr1)
         _check_value_filter(node.expr2)
-    elif isinstance(node, scim_ast.AttrExpr):
-        if not isinstance(node.attr_path.attr_name, str):
-            raise PathError("Nested value filters are not supported in paths.")
-    else:
-        raise PathError("Unsupported value filter.")
+    elif not isinstance(node.attr_path.attr_name, str):
+        raise PathError("Nested value filters are not supported in paths.")
 
 
 def element_matches(node, element, values):

@@ -684,6 +684,22 @@ PROTOCOL_CASES = {
         ],
         expect(name=None),
     ),
+    # RFC 7643 2.1: a sub-attribute named in another case is the same one, so the element
+    # then equals one sent with the schema's spelling, and adding that is no change.
+    "RFC 7644 3.5.2.3 sub-attribute in another case merged into a filtered element": (
+        [
+            {"op": "replace", "path": 'roles[value eq "Admin"]', "value": {"DISPLAY": "Boss"}},
+            {"op": "add", "path": "roles", "value": [{**BASE["roles"][0], "display": "Boss"}]},
+        ],
+        expect(roles=[{**BASE["roles"][0], "display": "Boss"}]),
+    ),
+    "RFC 7644 3.5.2.1 element built from a filter naming attributes in another case": (
+        [
+            {"op": "add", "path": 'roles[TYPE eq "app"].VALUE', "value": "Reader"},
+            {"op": "add", "path": "roles", "value": [{"type": "app", "value": "Reader"}]},
+        ],
+        expect(roles=[BASE["roles"][0], {"type": "app", "value": "Reader"}]),
+    ),
     "RFC 7644 3.5.2.2 remove with a single value (not a list)": (
         [{"op": "remove", "path": "emails", "value": "pat@acme.test"}],
         expect(emails=None),
@@ -705,6 +721,84 @@ PROTOCOL_CASES = {
             {"op": "remove", "path": f"{CUSTOM}:tags", "value": ["b", 5, "5", {"value": "a"}]},
         ],
         expect(CUSTOM={"tags": ["a", {"value": "c"}]}),
+    ),
+    "RFC 7644 3.5.2.1 add a sub-attribute of every element of an emptied list creates one": (
+        [
+            {"op": "replace", "path": "phoneNumbers", "value": []},
+            {"op": "add", "path": "phoneNumbers.value", "value": "+1 555 0199"},
+        ],
+        expect(phoneNumbers=[{"value": "+1 555 0199"}]),
+    ),
+    "RFC 7644 3.5.2.3 null for the value of every element drops the emptied elements": (
+        [{"op": "replace", "path": "phoneNumbers.value", "value": None}],
+        expect(phoneNumbers=None),
+    ),
+    "RFC 7644 3.5.2.2 remove the value of every element, the value sent with the op": (
+        [{"op": "remove", "path": "phoneNumbers.value", "value": MOBILE["value"]}],
+        expect(phoneNumbers=None),
+    ),
+    "RFC 7644 3.5.2.2 remove a sub-attribute that no element has": (
+        [{"op": "remove", "path": "phoneNumbers.display"}],
+        expect(),
+    ),
+    "RFC 7644 3.5.2.2 remove a complex sub-attribute, the value sent with the op": (
+        [{"op": "remove", "path": "name.givenName", "value": "Pat"}],
+        expect(name={"familyName": "Doe", "formatted": "Pat Doe"}),
+    ),
+    "RFC 7644 3.5.2.2 remove an absent complex sub-attribute": (
+        [{"op": "remove", "path": "name.middleName"}],
+        expect(),
+    ),
+    "RFC 7644 3.5.2.3 null for an absent attribute": (
+        [{"op": "replace", "path": "nickName", "value": None}],
+        expect(),
+    ),
+    "RFC 7644 3.5.2.3 replace an absent complex attribute with an object": (
+        [
+            {"op": "remove", "path": "name"},
+            {"op": "replace", "path": "name", "value": {"givenName": "New"}},
+        ],
+        expect(name={"givenName": "New"}),
+    ),
+    "RFC 7644 3.5.2.2 remove through a filter a sub-attribute the element lacks": (
+        [{"op": "remove", "path": 'emails[type eq "work"].display'}],
+        expect(),
+    ),
+    "RFC 7644 3.5.2.3 null through a filter for a sub-attribute the element lacks": (
+        [{"op": "replace", "path": 'emails[type eq "work"].display', "value": None}],
+        expect(),
+    ),
+    "RFC 7644 3.5.2.1 setting a filtered value keeps the other elements without one": (
+        [
+            {"op": "add", "path": 'ims[type eq "xmpp"].display', "value": "chat"},
+            {"op": "add", "path": 'ims[type eq "aim"].value', "value": "pat42"},
+        ],
+        expect(ims=[{"type": "xmpp", "display": "chat"}, {"type": "aim", "value": "pat42"}]),
+    ),
+    "RFC 7644 3.5.2.1 a whole element as the value of a filtered .value path": (
+        [
+            {
+                "op": "add",
+                "path": 'emails[type eq "other"].value',
+                "value": [
+                    {
+                        "value": "o@acme.test",
+                        "$ref": "mailto:o@acme.test",
+                        "display": "O",
+                        "primary": False,
+                        "type": "other",
+                    }
+                ],
+            }
+        ],
+        expect(emails=[BASE["emails"][0], {"type": "other", "value": "o@acme.test"}]),
+    ),
+    "RFC 7644 3.4.2.2 pr in a path filter: an empty string is not a value": (
+        [
+            {"op": "add", "path": "phoneNumbers", "value": [{**WORK_PHONE, "display": ""}]},
+            {"op": "remove", "path": "phoneNumbers[display pr]"},
+        ],
+        expect(phoneNumbers=[MOBILE, {**WORK_PHONE, "display": ""}]),
     ),
 }
 
@@ -745,6 +839,9 @@ PATH_FILTERS = {
     'type co "obi"': ["work"],
     'type sw "x"': ["mobile", "work"],
     "value gt 5": ["mobile", "work"],  # a number against a string never orders
+    "value gt null": ["mobile", "work"],  # null only answers eq and ne
+    "primary gt false": ["mobile", "work"],  # booleans only answer eq and ne
+    "primary ne false": [],
 }
 
 
@@ -771,6 +868,14 @@ PROTOCOL_ERRORS = {
     ),
     "RFC 7644 3.5.2.3 no match with a not filter cannot build an element": (
         {"op": "add", "path": 'emails[not (type eq "work")].value', "value": "x@y.test"},
+        "noTarget",
+    ),
+    "RFC 7644 3.5.2.3 no match with an and filter holding a co term cannot build an element": (
+        {"op": "add", "path": 'emails[type eq "home" and value co "x"].display', "value": "H"},
+        "noTarget",
+    ),
+    "RFC 7644 3.5.2.3 no match with an and filter whose first term is co": (
+        {"op": "add", "path": 'emails[value co "x" and type eq "home"].display', "value": "H"},
         "noTarget",
     ),
     "RFC 7644 3.5.2.3 filtered element with a non-object value": (

@@ -399,3 +399,158 @@ def test_replace_a_list_in_an_extension_named_whole_replaces_it(api, kim):
     replace = {"op": "replace", "path": CUSTOM, "value": {"Tags": ["new"]}}
     assert api.patch_ops(f"/Users/{kim}", replace).status_code == 200
     assert api.user(kim)[CUSTOM] == {"Tags": ["new"]}
+
+
+def test_keys_after_an_extension_in_a_pathless_value_apply(api, kim):
+    """§3.5.2.1 / §3.5.2.3 without a path: every key of the value applies, also those that
+    come after an extension schema URN key."""
+    value = {ENTERPRISE: {"department": "Ops"}, "title": "Lead", "displayName": "K. Lee"}
+    resp = api.patch_ops(f"/Users/{kim}", {"op": "replace", "value": value})
+    assert resp.status_code == 200, resp.content
+    assert view(api.user(kim)) == expect(
+        ENT={"department": "Ops", "employeeNumber": "7"}, title="Lead", displayName="K. Lee"
+    )
+
+
+GOOD = {"op": "replace", "path": "title", "value": "Changed"}
+
+# §3.12 with §3.5.2: the error of a bad operation names it by its 1-based position in the
+# request, also when it comes from a key of a path-less value; each is the second here.
+NUMBERED_ERRORS = {
+    "nested-filter-as-an-attribute-expression": (
+        {"op": "replace", "path": 'emails[x[value eq "a"] eq "b"].value', "value": "y"},
+        "invalidPath",
+        "Operation 2: Nested value filters are not supported in paths.",
+    ),
+    "pathless-bad-key": (
+        {"op": "replace", "value": {"ti tle": "x"}},
+        "invalidPath",
+        "Operation 2: Invalid path 'ti tle'.",
+    ),
+    "pathless-bad-key-under-the-core-urn": (
+        {"op": "replace", "value": {CORE_USER: {"ti tle": "x"}}},
+        "invalidPath",
+        "Operation 2: Invalid path 'ti tle'.",
+    ),
+    "pathless-bad-key-under-an-extension-urn": (
+        {"op": "add", "value": {ENTERPRISE: {"dept name": "x"}}},
+        "invalidPath",
+        f"Operation 2: Invalid path '{ENTERPRISE}:dept name'.",
+    ),
+    "pathless-read-only-key": (
+        {"op": "replace", "value": {"meta": {"version": "1"}}},
+        "mutability",
+        'Operation 2: "meta" is read-only.',
+    ),
+    "pathless-extension-key-with-a-filter-that-matches-nothing": (
+        {"op": "replace", "value": {ENTERPRISE: {'manager[value eq "nobody"].value': "x"}}},
+        "noTarget",
+        f'Operation 2: nothing matches "{ENTERPRISE}:manager[value eq "nobody"].value".',
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "bad, scim_type, detail", list(NUMBERED_ERRORS.values()), ids=list(NUMBERED_ERRORS)
+)
+def test_an_error_names_the_operation(api, kim, bad, scim_type, detail):
+    resp = api.patch_ops(f"/Users/{kim}", GOOD, bad)
+    assert assert_scim_error(resp, 400, scim_type)["detail"] == detail
+    assert view(api.user(kim)) == BASE
+
+
+# §3.5.2 on an extension the server does not describe (no schema for its attributes): paths
+# with a filter or a sub-attribute still work, and names match whatever their case
+# (RFC 7643 §2.1).
+UNDESCRIBED = {
+    "filtered-sub-attribute-creates-the-element": (
+        [{"op": "add", "path": f'{CUSTOM}:things[type eq "x"].value', "value": "v"}],
+        {"things": [{"type": "x", "value": "v"}]},
+    ),
+    "object-merged-in-any-case": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:obj", "value": {"Color": "Blue"}},
+            {"op": "replace", "path": f"{CUSTOM}:obj", "value": {"color": "Red", "Size": "L"}},
+        ],
+        {"obj": {"Color": "Red", "Size": "L"}},
+    ),
+    "sub-attribute-of-an-object": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:obj", "value": {"Color": "Blue"}},
+            {"op": "add", "path": f"{CUSTOM}:obj.shade", "value": "dark"},
+            {"op": "replace", "path": f"{CUSTOM}:obj.COLOR", "value": "Red"},
+        ],
+        {"obj": {"Color": "Red", "shade": "dark"}},
+    ),
+    "list-added-to": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:tags", "value": ["a"]},
+            {"op": "add", "path": f"{CUSTOM}:tags", "value": ["b", "a"]},
+        ],
+        {"tags": ["a", "b"]},
+    ),
+    "sub-attribute-of-every-element-in-any-case": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"Size": 1}]},
+            {"op": "replace", "path": f"{CUSTOM}:things.size", "value": 2},
+        ],
+        {"things": [{"Size": 2}]},
+    ),
+    "sub-attribute-of-an-object-removed-in-any-case": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:obj", "value": {"Color": "Blue", "Shape": "round"}},
+            {"op": "remove", "path": f"{CUSTOM}:obj.color"},
+        ],
+        {"obj": {"Shape": "round"}},
+    ),
+    "filtered-sub-attribute-replaced-in-any-case": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"type": "x", "Size": 1}]},
+            {"op": "replace", "path": f'{CUSTOM}:things[type eq "x"].size', "value": 2},
+        ],
+        {"things": [{"type": "x", "Size": 2}]},
+    ),
+    "filtered-sub-attribute-removed-in-any-case": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"type": "x", "Size": 1}]},
+            {"op": "remove", "path": f'{CUSTOM}:things[type eq "x"].SIZE'},
+        ],
+        {"things": [{"type": "x"}]},
+    ),
+    "element-built-from-a-filter-naming-one-attribute-twice": (
+        [
+            {
+                "op": "add",
+                "path": f'{CUSTOM}:things[kind eq "a" and KIND eq "a"].value',
+                "value": "v",
+            }
+        ],
+        {"things": [{"kind": "a", "value": "v"}]},
+    ),
+    # §3.4.2.2: gt on a number compares numbers.
+    "numbers-ordered-in-a-filter": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"size": 3}, {"size": 10}]},
+            {"op": "remove", "path": f"{CUSTOM}:things[size gt 5]"},
+        ],
+        {"things": [{"size": 3}]},
+    ),
+}
+
+
+@pytest.mark.parametrize("operations, stored", list(UNDESCRIBED.values()), ids=list(UNDESCRIBED))
+def test_paths_into_an_extension_the_server_does_not_describe(api, kim, operations, stored):
+    resp = api.patch_ops(f"/Users/{kim}", *operations)
+    assert resp.status_code == 200, resp.content
+    user = api.user(kim)
+    assert user[CUSTOM] == stored
+    assert view(user) == {**BASE, CUSTOM: stored}
+
+
+def test_remove_inside_an_extension_whose_value_is_no_object_changes_nothing(api):
+    """§3.5.2.2: removing an attribute that is not there is no change, also when the
+    extension meant to hold it was sent as something other than an object."""
+    user = api.create_user("plain@acme.test", **{CUSTOM: "plain"})
+    resp = api.patch_ops(f"/Users/{user['id']}", {"op": "remove", "path": f"{CUSTOM}:x"})
+    assert resp.status_code == 200, resp.content
+    assert api.user(user["id"])[CUSTOM] == "plain"
