@@ -266,6 +266,27 @@ def test_filter_error_detail(api, expression, detail):
     assert body["detail"] == detail
 
 
+def test_filter_limits_are_exact_and_named(api):
+    """The limits of prepare() (filter_syntax.py) at their edges, and a NUL outside a string
+    (RFC 7644 §3.4.2.2 filters, §3.12 details)."""
+    longest = 'userName eq "' + "a" * (4000 - 14) + '"'
+    assert len(longest) == 4000
+    assert api.get("/Users?" + filter_qs(longest)).status_code == 200
+    body = assert_scim_error(api.get("/Users?" + filter_qs(longest + " ")), 400, "invalidFilter")
+    assert body["detail"] == "The filter is too long."
+    body = assert_scim_error(
+        api.get("/Users?" + filter_qs('userName eq "a"\x00')), 400, "invalidFilter"
+    )
+    assert body["detail"] == "The filter contains a NUL character."
+    # Closed groups do not count towards the depth: 20 levels after one are still fine.
+    nested = "(" * 20 + 'userName eq "a"' + ")" * 20
+    assert api.get("/Users?" + filter_qs("(title pr) and " + nested)).status_code == 200
+    body = assert_scim_error(
+        api.get("/Users?" + filter_qs("(title pr) and (" + nested + ")")), 400, "invalidFilter"
+    )
+    assert body["detail"] == "The filter is nested too deeply."
+
+
 PATCH_DETAILS = {
     "not an object": (["replace"], "invalidSyntax", "Operation 1 must be an object."),
     "bad op": (

@@ -220,6 +220,15 @@ def test_entra_reference_query(api, people, quoted):
     assert_list_response(resp, total=0)
 
 
+@pytest.mark.parametrize("value", ["XR-7", "aXb", "X"])
+def test_an_unquoted_value_may_hold_any_letter(api, value):
+    """Entra sends some comparison values unquoted (docs/identity-providers/entra.md §1.8):
+    the whole word after the operator is the value, whatever letters it holds."""
+    user = api.create_user("xr@acme.test", externalId=value)["id"]
+    (hit,) = assert_list_response(api.get("/Users?" + filter_qs(f"externalId eq {value}")), total=1)
+    assert hit["id"] == user
+
+
 def test_meta_last_modified_comparisons(api, people):
     now = timezone.now()
     Host.objects.filter(public_id=people["alice"]).update(updated_at=now - timedelta(days=2))
