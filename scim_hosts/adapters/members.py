@@ -6,7 +6,7 @@ import uuid
 
 from scim_hosts.adapters.common import users_location
 from scim_hosts.protocol.errors import InvalidPath, InvalidValue, NoTarget
-from scim_hosts.protocol.paths import find_key, or_equalities
+from scim_hosts.protocol.paths import or_equalities, value_of
 from visitor_mgmt.models import Host, HostGroupMembership
 from visitor_mgmt.services import hosts as host_services
 
@@ -21,7 +21,7 @@ def member_values(value, number):
     for item in items:
         if item is None:
             continue
-        member = item.get(find_key(item, "value") or "value") if isinstance(item, dict) else item
+        member = value_of(item, "value") if isinstance(item, dict) else item
         if not isinstance(member, str):
             raise InvalidValue(f'Operation {number}: each member needs a string "value".')
         out.append(member)

@@ -33,6 +33,7 @@ from scim_hosts.protocol.paths import (
     equality_terms,
     find_key,
     parse_path,
+    value_of,
 )
 
 OPS = ("add", "remove", "replace")
@@ -97,7 +98,7 @@ def parse_operations(body, schema, *, resource_id):
     """The operations of a PatchOp body, expanded; SCIM 400 errors for malformed ones."""
     if not isinstance(body, dict):
         raise InvalidSyntax("The PATCH body must be a JSON object.")
-    operations = body.get(find_key(body, "Operations") or "Operations")
+    operations = value_of(body, "Operations")
     if not isinstance(operations, list) or not operations:
         raise InvalidSyntax('A PATCH request needs a non-empty "Operations" list.')
     if len(operations) > MAX_OPERATIONS:
@@ -106,12 +107,12 @@ def parse_operations(body, schema, *, resource_id):
     for number, raw in enumerate(operations, start=1):
         if not isinstance(raw, dict):
             raise InvalidSyntax(f"Operation {number} must be an object.")
-        op = raw.get(find_key(raw, "op") or "op")
+        op = value_of(raw, "op")
         if not isinstance(op, str) or op.strip().lower() not in OPS:
             raise InvalidSyntax(f'Operation {number}: "op" must be add, remove or replace.')
         op = op.strip().lower()
-        path_text = raw.get(find_key(raw, "path") or "path")
-        value = raw.get(find_key(raw, "value") or "value")
+        path_text = value_of(raw, "path")
+        value = value_of(raw, "value")
         if path_text is None or (isinstance(path_text, str) and not path_text.strip()):
             if op == "remove":
                 raise NoTarget(f'Operation {number}: "remove" needs a "path".')
@@ -143,7 +144,7 @@ def _unwrap(value):
         and find_key(value[0], "value") is not None
         and {k.lower() for k in value[0]} <= {"value", "$ref", "display", "primary", "type"}
     ):
-        return value[0][find_key(value[0], "value")]
+        return value_of(value[0], "value")
     return value
 
 
@@ -174,8 +175,7 @@ def _same(a, b):
 
 def _element_value(element):
     if isinstance(element, dict):
-        key = find_key(element, "value")
-        return element.get(key) if key else None
+        return value_of(element, "value")
     return element
 
 
@@ -186,16 +186,10 @@ def _add_elements(current, new, attr_def):
             continue
         element = copy.deepcopy(element)
         if isinstance(element, dict) and attr_def is not None and attr_def.unique_type:
-            type_key = find_key(element, "type")
-            element_type = element.get(type_key) if type_key else None
+            element_type = value_of(element, "type")
             if isinstance(element_type, str):
                 existing = next(
-                    (
-                        e
-                        for e in result
-                        if isinstance(e, dict)
-                        and _same(e.get(find_key(e, "type") or "type"), element_type)
-                    ),
+                    (e for e in result if _same(value_of(e, "type"), element_type)),
                     None,
                 )
                 if existing is not None:
@@ -218,7 +212,7 @@ def _remove_elements(current, spec):
                 return element == wanted
             if not isinstance(element, dict):
                 return False
-            return all(_same(element.get(find_key(element, k) or k), wanted[k]) for k in keys)
+            return all(_same(value_of(element, k), wanted[k]) for k in keys)
         return _same(_element_value(element), wanted) or element == wanted
 
     return [e for e in current if not any(matches(e, w) for w in specs if w is not None)]

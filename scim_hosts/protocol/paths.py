@@ -136,6 +136,12 @@ def find_key(obj, name):
     return None
 
 
+def value_of(obj, name):
+    """``obj``'s value under ``name`` in any case; None when it has none or is no object."""
+    key = find_key(obj, name)
+    return None if key is None else obj[key]
+
+
 def container_of(doc, path, *, create=False):
     """The object holding ``path.attr``: the document, or its extension object."""
     if path.urn is None:
@@ -157,8 +163,7 @@ def get_attr(doc, path):
     container = container_of(doc, path)
     if container is None:
         return None
-    key = find_key(container, path.attr)
-    return container.get(key) if key is not None else None
+    return value_of(container, path.attr)
 
 
 # ------------------------------------------------------------------ value filters
@@ -215,8 +220,8 @@ def _check_value_filter(node):
 
 
 def element_matches(node, element, values):
-    """Whether a multi-valued attribute's element satisfies a value filter (checked by
-    ``_check_value_filter`` when its path was parsed)."""
+    """Whether an element (an object) of a multi-valued attribute satisfies a value filter
+    (checked by ``_check_value_filter`` when its path was parsed)."""
     if isinstance(node, scim_ast.Filter):
         result = element_matches(node.expr, element, values)
         return not result if node.negated else result
@@ -227,13 +232,9 @@ def element_matches(node, element, values):
         return left or element_matches(node.expr2, element, values)
     # An AttrExpr: the only other node _check_value_filter lets through.
     attr_path = node.attr_path
-    if not isinstance(element, dict):
-        return False
-    key = find_key(element, attr_path.attr_name)
-    actual = element.get(key) if key is not None else None
+    actual = value_of(element, attr_path.attr_name)
     if attr_path.sub_attr is not None:
-        sub_key = find_key(actual, attr_path.sub_attr.value) if isinstance(actual, dict) else None
-        actual = actual.get(sub_key) if sub_key is not None else None
+        actual = value_of(actual, attr_path.sub_attr.value)
     return compare_values(actual, node.value.lower(), comp_value(node.comp_value, values))
 
 

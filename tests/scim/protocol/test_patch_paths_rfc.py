@@ -527,6 +527,74 @@ UNDESCRIBED = {
         ],
         {"things": [{"kind": "a", "value": "v"}]},
     ),
+    # §3.5.2 with §3.4.2.2's attrPath (ATTRNAME "." subAttr): a filter may name a
+    # sub-attribute of an element's attribute; names and strings in any case.
+    "filter-on-a-sub-attribute-of-an-element-attribute": (
+        [
+            {
+                "op": "add",
+                "path": f"{CUSTOM}:things",
+                "value": [{"kind": {"Color": "red"}, "n": 1}, {"kind": {"color": "blue"}, "n": 2}],
+            },
+            {"op": "remove", "path": f'{CUSTOM}:things[kind.COLOR eq "RED"]'},
+        ],
+        {"things": [{"kind": {"color": "blue"}, "n": 2}]},
+    ),
+    # §3.5.2.2: a plain value has no sub-attributes, so such a filter matches nothing and
+    # the remove changes nothing.
+    "filter-on-a-sub-attribute-of-a-plain-value-matches-nothing": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"kind": "red"}]},
+            {"op": "remove", "path": f'{CUSTOM}:things[kind.color eq "red"]'},
+        ],
+        {"things": [{"kind": "red"}]},
+    ),
+    # §3.5.2.2: elements that are no objects have no attributes for a filter to match.
+    "filter-passes-over-elements-that-are-no-objects": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": ["red", {"kind": "red"}]},
+            {"op": "remove", "path": f'{CUSTOM}:things[kind eq "red"]'},
+        ],
+        {"things": ["red"]},
+    ),
+    # §3.4.2.2: gt and lt are strict; an element equal to the value is not matched.
+    "gt-leaves-the-equal-number": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"size": 3}, {"size": 5}]},
+            {"op": "remove", "path": f"{CUSTOM}:things[size gt 3]"},
+        ],
+        {"things": [{"size": 3}]},
+    ),
+    "lt-leaves-the-equal-number": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"size": 3}, {"size": 5}]},
+            {"op": "remove", "path": f"{CUSTOM}:things[size lt 5]"},
+        ],
+        {"things": [{"size": 5}]},
+    ),
+    # §3.4.2.2: a number is never equal to a word, so eq misses it and ne matches it.
+    "number-is-not-equal-to-a-word": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"size": 3}, {"size": "Three"}]},
+            {"op": "remove", "path": f'{CUSTOM}:things[size eq "three"]'},
+        ],
+        {"things": [{"size": 3}]},
+    ),
+    "number-differs-from-a-word": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"size": 3}, {"size": "Three"}]},
+            {"op": "remove", "path": f'{CUSTOM}:things[size ne "three"]'},
+        ],
+        {"things": [{"size": "Three"}]},
+    ),
+    # §3.4.2.2: nor is an object equal to a word.
+    "object-differs-from-a-word": (
+        [
+            {"op": "add", "path": f"{CUSTOM}:things", "value": [{"kind": {"a": 1}}, {"kind": "a"}]},
+            {"op": "remove", "path": f'{CUSTOM}:things[kind ne "a"]'},
+        ],
+        {"things": [{"kind": "a"}]},
+    ),
     # §3.4.2.2: gt on a number compares numbers.
     "numbers-ordered-in-a-filter": (
         [
