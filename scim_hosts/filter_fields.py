@@ -220,21 +220,21 @@ MANAGER_KEY = f"directory_data__{ENTERPRISE_URN}__manager__value"
 
 # (attribute, sub-attribute, type in a [type eq "..."] value filter) in lower case → field.
 USER_FIELDS = {
-    ("id", None, None): FilterField("uuid", ("public_id",)),
-    ("username", None, None): FilterField("username"),
-    ("externalid", None, None): FilterField("text", ("external_id",), case_insensitive=False),
-    ("displayname", None, None): FilterField("text", ("display_name",)),
-    ("title", None, None): FilterField("text", ("title",)),
-    ("active", None, None): FilterField("bool", ("is_active",)),
-    ("name", "givenname", None): FilterField("text", ("first_name",)),
-    ("name", "familyname", None): FilterField("text", ("last_name",)),
-    ("department", None, None): FilterField("text", ("department",)),
-    ("organization", None, None): FilterField("text", ("organization",)),
-    ("manager", None, None): FilterField("json", (MANAGER_KEY,)),
-    ("manager", "value", None): FilterField("json", (MANAGER_KEY,)),
-    ("meta", "lastmodified", None): FilterField("datetime", ("updated_at",)),
-    ("meta", "created", None): FilterField("datetime", ("created_at",)),
-    ("meta", "resourcetype", None): FilterField("resource_type", ("User",)),
+    ("id", None): FilterField("uuid", ("public_id",)),
+    ("username", None): FilterField("username"),
+    ("externalid", None): FilterField("text", ("external_id",), case_insensitive=False),
+    ("displayname", None): FilterField("text", ("display_name",)),
+    ("title", None): FilterField("text", ("title",)),
+    ("active", None): FilterField("bool", ("is_active",)),
+    ("name", "givenname"): FilterField("text", ("first_name",)),
+    ("name", "familyname"): FilterField("text", ("last_name",)),
+    ("department", None): FilterField("text", ("department",)),
+    ("organization", None): FilterField("text", ("organization",)),
+    ("manager", None): FilterField("json", (MANAGER_KEY,)),
+    ("manager", "value"): FilterField("json", (MANAGER_KEY,)),
+    ("meta", "lastmodified"): FilterField("datetime", ("updated_at",)),
+    ("meta", "created"): FilterField("datetime", ("created_at",)),
+    ("meta", "resourcetype"): FilterField("resource_type", ("User",)),
 }
 
 
@@ -254,7 +254,7 @@ def _stored_fields():  # pragma: no mutate block
                     continue
                 if (sub or attr).type not in ("string", "reference"):
                     continue
-                key = (attr.name.lower(), sub.name.lower() if sub else None, None)
+                key = (attr.name.lower(), sub.name.lower() if sub else None)
                 if key not in USER_FIELDS and not (attr.is_complex and sub is None):
                     keys = (*prefix, attr.name, *((sub.name,) if sub else ()))
                     out[key] = FilterField("stored", keys)
@@ -273,12 +273,12 @@ USER_MULTI_VALUED = {
 }
 
 GROUP_FIELDS = {
-    ("id", None, None): FilterField("uuid", ("public_id",)),
-    ("displayname", None, None): FilterField("text", ("name",)),
-    ("externalid", None, None): FilterField("text", ("external_id",), case_insensitive=False),
-    ("members", None, None): FilterField("members"),
-    ("members", "value", None): FilterField("members"),
-    ("meta", "lastmodified", None): FilterField("datetime", ("updated_at",)),
-    ("meta", "created", None): FilterField("datetime", ("created_at",)),
-    ("meta", "resourcetype", None): FilterField("resource_type", ("Group",)),
+    ("id", None): FilterField("uuid", ("public_id",)),
+    ("displayname", None): FilterField("text", ("name",)),
+    ("externalid", None): FilterField("text", ("external_id",), case_insensitive=False),
+    ("members", None): FilterField("members"),
+    ("members", "value"): FilterField("members"),
+    ("meta", "lastmodified"): FilterField("datetime", ("updated_at",)),
+    ("meta", "created"): FilterField("datetime", ("created_at",)),
+    ("meta", "resourcetype"): FilterField("resource_type", ("Group",)),
 }

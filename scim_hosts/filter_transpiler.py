@@ -33,21 +33,31 @@ class ScimQTranspiler(Transpiler):
 
     # -- resolution ------------------------------------------------------------------
 
-    def field_for(self, attr, sub, uri, type_filter=None):
-        attr_l = attr.lower()
-        sub_l = sub.lower() if sub else None
-        label = ".".join(p for p in (attr, sub) if p)
+    def check_uri(self, attr, label, uri):
+        """invalidFilter for a URN-qualified name outside the core and extension schemas."""
         if (
             uri
             and uri.lower() != self.core_urn
-            and (uri.lower() != self.extension_urn or attr_l not in self.extension_attrs)
+            and (uri.lower() != self.extension_urn or attr.lower() not in self.extension_attrs)
         ):
             raise _bad(f"Filtering on {uri}:{label} is not supported.")
-        field = self.fields.get((attr_l, sub_l, type_filter))
+
+    def field_for(self, attr, sub, uri):
+        label = ".".join(p for p in (attr, sub) if p)
+        self.check_uri(attr, label, uri)
+        field = self.fields.get((attr.lower(), sub.lower() if sub else None))
         if field is None:
-            where = f'{attr}[type eq "{type_filter}"].{sub}' if type_filter else label
-            raise _bad(f"Filtering on {where!r} is not supported.")
+            raise _bad(f"Filtering on {label!r} is not supported.")
         return field, label
+
+    def typed_path_error(self, namespace, type_expr, sub):
+        """invalidFilter for ``name[type eq "work"].givenName``: only multi-valued
+        attributes (ElementFilter) have elements a type tells apart."""
+        type_filter = self.type_of(type_expr)
+        label = ".".join(p for p in (namespace.attr_name, sub) if p)
+        self.check_uri(namespace.attr_name, label, namespace.uri)
+        where = f'{namespace.attr_name}[type eq "{type_filter}"].{sub}'
+        return _bad(f"Filtering on {where!r} is not supported.")
 
     def value(self, node):
         return comp_value(node, self.values)
@@ -90,9 +100,7 @@ class ScimQTranspiler(Transpiler):
             elements = self.elements(namespace)
             if elements is not None:
                 return elements.term(sub, op, node.comp_value, value_filter.expr)
-            type_filter = self.type_of(value_filter.expr)
-            field, label = self.field_for(namespace.attr_name, sub, namespace.uri, type_filter)
-            return field.q(op, self.value(node.comp_value), label)
+            raise self.typed_path_error(namespace, value_filter.expr, sub)
         sub = attr_path.sub_attr.value if attr_path.sub_attr else None
         elements = self.elements(attr_path)
         if elements is not None:
@@ -124,11 +132,12 @@ class ScimQTranspiler(Transpiler):
         other = [t for t in terms if t.attr_path.attr_name.lower() != "type"]
         if len(type_terms) > 1 or not other:
             raise _bad("Unsupported value filter.")
-        type_filter = self.type_of(type_terms[0]) if type_terms else None
+        if type_terms:
+            raise self.typed_path_error(namespace, type_terms[0], other[0].attr_path.attr_name)
         queries = []
         for term in other:
             field, label = self.field_for(
-                namespace.attr_name, term.attr_path.attr_name, namespace.uri, type_filter
+                namespace.attr_name, term.attr_path.attr_name, namespace.uri
             )
             queries.append(field.q(term.value.lower(), self.value(term.comp_value), label))
         return _all(queries)
