@@ -658,6 +658,28 @@ def test_excluding_a_sub_attribute_drops_it_from_every_value(api, people, sub):
     assert [e["type"] for e in api.user(alice)["emails"]] == ["work", "other"]
 
 
+CUSTOM = "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User"
+
+
+@pytest.mark.parametrize(
+    "param, things",
+    [
+        ("attributes", [{"size": 1}]),
+        ("excludedAttributes", ["plain", {"kind": "a"}]),
+    ],
+)
+def test_a_sub_attribute_of_a_list_with_plain_values(api, param, things):
+    """RFC 7644 §3.9 on an extension the server does not describe: ``things.size`` names a
+    sub-attribute of each object in the list. A plain value in that list has none: it is
+    not selected by ``attributes`` and is left as it is by ``excludedAttributes``."""
+    stored = {"things": ["plain", {"kind": "a", "size": 1}]}
+    user = api.create_user("lists@acme.test", **{CUSTOM: stored})
+    resp = api.get(f"/Users/{user['id']}?{param}={quote(CUSTOM)}:things.size")
+    assert resp.status_code == 200, resp.content
+    assert resp.json()[CUSTOM] == {"things": things}
+    assert api.user(user["id"])[CUSTOM] == stored
+
+
 # ------------------------------------------------------------------ .search
 
 

@@ -104,6 +104,12 @@ CASES = {
         ],
         expect(emails=[WORK, HOME, {"type": "other", "value": "kim@other.test"}]),
     ),
+    # §3.5.2.1 with RFC 7643 §2.1: an added element of a type already there is merged into
+    # that element, its sub-attributes named in any case stored under the schema's names.
+    "add-element-of-an-existing-type-merged-with-schema-names": (
+        [{"op": "add", "path": "emails", "value": [{"TYPE": "work", "DISPLAY": "Kim"}]}],
+        expect(emails=[{**WORK, "display": "Kim"}, HOME]),
+    ),
     # §3.5.2.1 / §3.5.2.3 with a filter that matches nothing: the element the filter
     # describes is created, with every attribute an "and" of "eq" names.
     "add-creates-element-from-and-filter": (
