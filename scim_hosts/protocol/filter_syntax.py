@@ -63,7 +63,7 @@ def prepare(text):
     if "\x00" in text:
         raise FilterSyntaxError("The filter contains a NUL character.")
     out, values = [], []
-    previous_word = None
+    after_operator = False  # the word before was a comparison operator: this one is a value
     i, n = 0, len(text)
     depth = logical_ops = 0
 
@@ -76,7 +76,7 @@ def prepare(text):
         if ch == '"':
             end = _read_string(text, i)
             out.append(placeholder(_decode_string(text[i:end])))
-            i, previous_word = end, None
+            i, after_operator = end, False
         elif ch.isspace():
             out.append(" ")
             i += 1
@@ -85,16 +85,16 @@ def prepare(text):
             if depth > MAX_FILTER_DEPTH:
                 raise FilterSyntaxError("The filter is nested too deeply.")
             out.append(ch)
-            i, previous_word = i + 1, None
+            i, after_operator = i + 1, False
         else:
             j = i
             while j < n and not text[j].isspace() and text[j] not in '()[]"':
                 j += 1
             word = text[i:j]
-            if previous_word is not None and previous_word.lower() in COMPARISON_OPS:
+            if after_operator:
                 lowered = word.lower()
                 out.append(lowered if lowered in ("true", "false", "null") else placeholder(word))
-                previous_word = None
+                after_operator = False
             else:
                 if word.lower() in ("and", "or"):
                     logical_ops += 1
@@ -103,7 +103,7 @@ def prepare(text):
                             f"The filter has more than {MAX_FILTER_LOGICAL_OPS} and/or operators."
                         )
                 out.append(word)
-                previous_word = word
+                after_operator = word.lower() in COMPARISON_OPS
             i = j
     return "".join(out), values
 
@@ -115,8 +115,8 @@ def parse(text):
         tree = SCIMParser().parse(SCIMLexer().tokenize(prepared))
     except (SCIMParserError, ValueError, TypeError, AttributeError, IndexError) as exc:
         raise FilterSyntaxError(f"Invalid filter: {text!r}.") from exc
-    if tree is None:
-        raise FilterSyntaxError(f"Invalid filter: {text!r}.")
+    # Never None: prepare() refuses a blank filter, and SCIMLexer and SCIMParser raise on
+    # anything they cannot read.
     return tree, values
 
 
