@@ -1,4 +1,6 @@
+import json
 import os
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -25,6 +27,7 @@ def pytest_collection_modifyitems(config, items):
 
     if UNDER_MUTMUT:
         _leave_out_of_mutation_run(config, items)
+        _quickest_first(items)
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://...)")
@@ -68,6 +71,29 @@ def _leave_out_of_mutation_run(config, items):
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if item.originalname not in SLOW_FOR_MUTATION]
+
+
+# mutmut's timings of each test in the unmutated run (the call alone), keyed by node id.
+_MUTATION_TEST_DURATIONS = {}
+
+
+def _quickest_first(items):
+    """Run a mutant's tests quickest first.
+
+    mutmut stops a mutant's run at the first failing test (-x) but hands pytest the tests
+    that reach the mutated function as a set, in no useful order: a mutant that one unit
+    test of the protocol package kills in a millisecond often ran hundreds of HTTP tests
+    first. Unit tests are the quickest and aim closest, so this order finds the kill
+    early (mutmut 2 ordered them so too). The timings are read once, from the stats file
+    mutmut writes before it forks its workers (the current directory is its mutants/).
+    """
+    if not _MUTATION_TEST_DURATIONS:
+        try:
+            stats = json.loads(Path("mutmut-stats.json").read_text())
+            _MUTATION_TEST_DURATIONS.update(stats["duration_by_test"])
+        except (OSError, ValueError, KeyError):
+            return
+    items.sort(key=lambda item: _MUTATION_TEST_DURATIONS.get(item.nodeid, float("inf")))
 
 
 if UNDER_MUTMUT:
