@@ -148,7 +148,16 @@ def _unwrap(value):
     return value
 
 
+def _key_for(element, name):
+    """The key ``element`` holds ``name`` under (names ignore case), else ``name``: for a
+    path's sub-attribute, which parse_path already spelt as the schema does."""
+    key = find_key(element, name)
+    return name if key is None else key
+
+
 def _sub_key(element, name, attr_def):
+    """As _key_for, for a name as the request spelt it: a new key gets the schema's
+    spelling, so that later operations of the request compare elements as stored."""
     key = find_key(element, name)
     if key is not None:
         return key
@@ -300,24 +309,25 @@ def apply_operation(doc, operation):
                 elements.append({})
             for element in elements:
                 if isinstance(element, dict):
-                    sub_key = _sub_key(element, path.sub, attr_def)
+                    sub_key = _key_for(element, path.sub)
                     if op == "remove" or value is None:
                         element.pop(sub_key, None)
                     else:
                         element[sub_key] = copy.deepcopy(value)
-            cleared = op == "remove" or value is None
-            container[key] = _drop_valueless(elements, path.sub if cleared else None)
+            # An add or replace just gave every object the sub-attribute, so this drops
+            # only objects a remove (or a null) emptied.
+            container[key] = _drop_valueless(elements, path.sub)
             if not container[key]:
                 container.pop(key)
             return
         if op == "remove" or value is None:
             if isinstance(current, dict):
-                current.pop(_sub_key(current, path.sub, attr_def), None)
+                current.pop(_key_for(current, path.sub), None)
                 if not current:
                     container.pop(key)
             return
         target = current if isinstance(current, dict) else {}
-        target[_sub_key(target, path.sub, attr_def)] = copy.deepcopy(value)
+        target[_key_for(target, path.sub)] = copy.deepcopy(value)
         container[key] = target
         return
 
@@ -336,7 +346,7 @@ def apply_operation(doc, operation):
             remaining = [e for e in elements if not any(e is m for m in matches)]
         else:
             for m in matches:
-                m.pop(_sub_key(m, path.sub, attr_def), None)
+                m.pop(_key_for(m, path.sub), None)
             remaining = _drop_valueless(elements, path.sub)
         if single:
             if remaining:
@@ -368,7 +378,7 @@ def apply_operation(doc, operation):
         matches = [element]
     for m in matches:
         if path.sub is not None:
-            sub_key = _sub_key(m, path.sub, attr_def)
+            sub_key = _key_for(m, path.sub)
             if value is None:
                 m.pop(sub_key, None)
             else:
