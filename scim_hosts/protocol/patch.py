@@ -95,9 +95,11 @@ def _expand_pathless(op, value, schema, number):
 
 
 def parse_operations(body, schema, *, resource_id):
-    """The operations of a PatchOp body, expanded; SCIM 400 errors for malformed ones."""
-    if not isinstance(body, dict):
-        raise InvalidSyntax("The PATCH body must be a JSON object.")
+    """The operations of a PatchOp body, expanded; SCIM 400 errors for malformed ones.
+
+    The body is a JSON object: parse_body (body.py) refused the request otherwise;
+    anything else has no "Operations" list and gets that error.
+    """
     operations = value_of(body, "Operations")
     if not isinstance(operations, list) or not operations:
         raise InvalidSyntax('A PATCH request needs a non-empty "Operations" list.')

@@ -935,3 +935,16 @@ def test_post_with_core_attributes_wrapped_in_the_core_urn(api):
     assert CORE_USER not in body
     host = Host.objects.get(public_id=body["id"])
     assert (host.username, host.title, host.department) == ("wrapped@acme.test", "Chef", "Kitchen")
+
+
+def test_a_remove_of_the_id_is_refused_even_naming_the_id_itself(api, pat):
+    """RFC 7643 §3.1 (id is readOnly) with RFC 7644 §3.5.2: a replace with the id the
+    resource already has changes nothing and is accepted; a remove is refused (mutability)
+    whatever value it carries."""
+    same = {"op": "replace", "path": "id", "value": pat}
+    assert api.patch_ops(f"/Users/{pat}", same).status_code == 200
+    before = api.user(pat)
+    remove = {"op": "remove", "path": "id", "value": pat}
+    body = assert_scim_error(api.patch_ops(f"/Users/{pat}", remove), 400, "mutability")
+    assert body["detail"] == 'Operation 1: "id" is read-only.'
+    assert api.user(pat) == before
