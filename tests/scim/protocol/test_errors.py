@@ -245,6 +245,14 @@ FILTER_DETAILS = {
     f'{ENTERPRISE}:name[givenName eq "Bob" or familyName eq "x"]': (
         f"Filtering on {ENTERPRISE}:name.givenName is not supported."
     ),
+    # An extension attribute's value filter with a type: refused by its name (the URN is
+    # the one the extension attributes live under, so it is not the reason).
+    f'{ENTERPRISE}:manager[type eq "work"].value eq "x"': (
+        "Filtering on 'manager[type eq \"work\"].value' is not supported."
+    ),
+    f'{ENTERPRISE}:manager[type eq "work" and value eq "x"]': (
+        "Filtering on 'manager[type eq \"work\"].value' is not supported."
+    ),
     'name[type eq "work" and givenName eq "x"]': (
         "Filtering on 'name[type eq \"work\"].givenName' is not supported."
     ),
