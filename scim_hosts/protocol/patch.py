@@ -123,11 +123,9 @@ def parse_operations(body, schema, *, resource_id):
             raise InvalidPath(f'Operation {number}: "path" must be a string.')
         else:
             path = _path(path_text, schema, number)
-            if path.attr is None:
-                if op == "remove":
-                    expanded = [Operation(op, path, value, number)]
-                else:
-                    expanded = _expand_pathless(op, {path_text: value}, schema, number)
+            if path.attr is None and op != "remove":
+                # A whole extension's URN: its object's keys are the attributes to set.
+                expanded = _expand_pathless(op, {path_text: value}, schema, number)
             else:
                 expanded = [Operation(op, path, value, number)]
         out.extend(o for o in expanded if _check_mutability(o, resource_id))

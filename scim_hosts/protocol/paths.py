@@ -55,12 +55,11 @@ def split_urn(head, schema):
 
 
 def parse_path(text, schema):
-    if not isinstance(text, str) or not text.strip():
-        raise PathError("The path is empty.")
+    """The Path a string names. Callers pass a string with something in it: PATCH reads a
+    blank path as none (RFC 7644 §3.5.2), attribute selections drop empty names."""
     text = text.strip()
     bracket = text.find("[")
     filter_text = None
-    tail = ""
     if bracket >= 0:
         close = text.rfind("]")
         if close < bracket:
@@ -70,7 +69,7 @@ def parse_path(text, schema):
             raise PathError(f"Unexpected text after the filter in path {text!r}.")
         tail = tail[1:]
     else:
-        head = text
+        head, tail = text, ""
     urn, rest = split_urn(head, schema)
     if urn is not None and schema.is_core_urn(urn):
         urn = None

@@ -428,6 +428,22 @@ NUMBERED_ERRORS = {
         "invalidPath",
         "Operation 2: Nested value filters are not supported in paths.",
     ),
+    "extension-urn-path-with-a-string": (
+        {"op": "replace", "path": ENTERPRISE, "value": "x"},
+        "invalidValue",
+        f'Operation 2: "{ENTERPRISE}" must be an object.',
+    ),
+    # §3.10: a sub-attribute follows its attribute after a ".", never a ":".
+    "core-urn-path-with-a-colon-before-the-sub-attribute": (
+        {"op": "replace", "path": f"{CORE_USER}:name:givenName", "value": "x"},
+        "invalidPath",
+        f"Operation 2: Invalid path '{CORE_USER}:name:givenName'.",
+    ),
+    "extension-path-with-a-colon-before-the-sub-attribute": (
+        {"op": "replace", "path": f"{ENTERPRISE}:manager:value", "value": "x"},
+        "invalidPath",
+        f"Operation 2: Invalid path '{ENTERPRISE}:manager:value'.",
+    ),
     "pathless-bad-key": (
         {"op": "replace", "value": {"ti tle": "x"}},
         "invalidPath",
