@@ -44,8 +44,9 @@ class Rejection:
 
 
 def tenant_url():
-    """The address an admin pastes into Entra's "Tenant URL" field."""
-    return settings.PUBLIC_BASE_URL.rstrip("/") + "/scim/v2"
+    """The address an admin pastes into Entra's "Tenant URL" field (settings give the base
+    without a trailing slash)."""
+    return settings.PUBLIC_BASE_URL + "/scim/v2"
 
 
 def hash_token(raw_token):

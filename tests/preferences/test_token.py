@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from scim_hosts.access.tokens import authenticate, hash_token, rotate_token
+from scim_hosts.access.tokens import TOKEN_PREFIX, authenticate, hash_token, rotate_token
 from scim_hosts.models import ProvisioningEvent, ScimToken
 from scim_hosts.preferences import services
 from tests.factories import AccountFactory, MembershipFactory, ScimTokenFactory
@@ -308,3 +308,88 @@ def test_the_rotate_form_names_the_token_it_replaces(admin_client, account):
     hint = ScimToken.objects.get(account=account).hint
     html = admin_client.get(ROTATE_URL).content.decode()
     assert f'name="rotating" value="{hint}"' in html
+
+
+def test_each_rotation_is_logged_naming_the_tokens_and_who(account, admin_user):
+    """The provisioning log names the new token by its last characters and, on a rotation,
+    the one it replaced and how long that one keeps working (Preferences shows the log)."""
+
+    def last_event():
+        return ProvisioningEvent.objects.filter(account=account).latest("id")
+
+    first, first_raw = rotate_token(account=account, actor=admin_user)
+    assert (first.enabled, first.created_by, first.hint) == (True, admin_user, first_raw[-4:])
+    event = last_event()
+    assert (event.resource_type, event.action, event.outcome, event.actor) == (
+        "Token",
+        "token-generated",
+        ProvisioningEvent.Outcome.SUCCESS,
+        admin_user,
+    )
+    assert event.reason == f"Token ending …{first.hint}"
+
+    second, _ = rotate_token(account=account, actor=admin_user, grace=timedelta(hours=1))
+    until = timezone.now() + timedelta(hours=1)
+    event = last_event()
+    assert event.action == "token-rotated"
+    assert event.reason.startswith(
+        f"Token ending …{second.hint} (Token ending …{first.hint} replaced; "
+        f"it keeps working until {until:%Y-%m-%d}"
+    )
+    assert event.reason.endswith(" UTC)")
+
+    third, _ = rotate_token(account=account, actor=None)
+    event = last_event()
+    assert event.reason == f"Token ending …{third.hint} (Token ending …{second.hint} replaced)"
+    assert (event.actor, third.created_by) == (None, None)
+
+
+def test_turning_provisioning_off_and_on_is_logged_without_a_reason(account, admin_user):
+    from scim_hosts.access.tokens import set_enabled
+
+    rotate_token(account=account)
+    set_enabled(account=account, enabled=False, actor=admin_user)
+    event = ProvisioningEvent.objects.filter(account=account).latest("id")
+    assert (event.action, event.outcome, event.reason) == (
+        "disabled",
+        ProvisioningEvent.Outcome.SUCCESS,
+        "",
+    )
+
+
+def test_a_new_token_carries_the_account_key_of_earlier_ones_never_a_blank_one(account):
+    """Tokens of one account share its key (the part of the token that names the account
+    before the secret), across a disconnect too; a retired token from before keys existed
+    has none, and is never where the key comes from."""
+    from scim_hosts.access.tokens import revoke_token
+    from scim_hosts.models import RetiredScimToken
+
+    token, _ = rotate_token(account=account)
+    key = token.account_key
+    revoke_token(account=account, now=timezone.now())
+    RetiredScimToken.objects.create(
+        account=account,
+        token_hash="0" * 64,
+        hint="old1",
+        account_key="",
+        reason=RetiredScimToken.Reason.ROTATED,
+        retired_at=timezone.now(),
+        works_until=timezone.now(),
+    )
+    again, raw = rotate_token(account=account)
+    assert again.account_key == key
+    assert raw.startswith(f"{TOKEN_PREFIX}{key}_")
+
+
+def test_the_secret_part_of_a_token_is_256_random_bits(account):
+    """After the prefix and the account key: 43 URL-safe characters (32 random bytes)."""
+    token, raw = rotate_token(account=account)
+    secret = raw.removeprefix(f"{TOKEN_PREFIX}{token.account_key}_")
+    assert len(secret) == 43 and secret != raw
+
+
+def test_the_tenant_url_follows_the_public_base_url(settings):
+    from scim_hosts.access.tokens import tenant_url
+
+    settings.PUBLIC_BASE_URL = "https://visitors.example.com"
+    assert tenant_url() == "https://visitors.example.com/scim/v2"
