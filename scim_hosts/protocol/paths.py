@@ -298,7 +298,11 @@ def select(doc, path):
         return []
     if path.filter is not None:
         elements = value if isinstance(value, list) else [value]
-        elements = [e for e in elements if element_matches(path.filter, e, path.filter_values)]
+        elements = [
+            e
+            for e in elements
+            if isinstance(e, dict) and element_matches(path.filter, e, path.filter_values)
+        ]
     elif isinstance(value, list):
         elements = value
     else:

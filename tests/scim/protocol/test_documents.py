@@ -143,6 +143,12 @@ REFUSED = {
         "invalidValue",
         '"phoneNumbers.value" must be a string.',
     ),
+    # RFC 7643 §2.3.7: a reference is a string in JSON.
+    "a reference not a string": (
+        {"userName": "u@acme.test", "profileUrl": 5},
+        "invalidValue",
+        '"profileUrl" must be a string.',
+    ),
     "too many values": (
         {"userName": "u@acme.test", "roles": [{"value": str(i)} for i in range(101)]},
         "invalidValue",
