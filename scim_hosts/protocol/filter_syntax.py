@@ -9,7 +9,6 @@ to values through ``comp_value()``. Bare ``true``/``false``/``null`` stay litera
 
 import json
 
-from scim2_filter_parser import ast as scim_ast
 from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
@@ -121,17 +120,21 @@ def parse(text):
 
 
 def comp_value(node, values):
-    """The Python value of an AttrExpr's comparison value (None for ``pr``)."""
+    """The Python value of an AttrExpr's comparison value (a CompValue; None for ``pr``).
+
+    Its text is always a string: prepare() gave every value but true, false and null a
+    placeholder, quoted, so the parser's own number token never occurs.
+    """
     if node is None:
         return None
-    raw = node.value if isinstance(node, scim_ast.CompValue) else node
+    raw = node.value
     if raw == "true":
         return True
     if raw == "false":
         return False
     if raw == "null":
         return None
-    if isinstance(raw, str) and raw.startswith(PLACEHOLDER):
+    if raw.startswith(PLACEHOLDER):
         try:
             return values[int(raw[len(PLACEHOLDER) :])]
         except (ValueError, IndexError):

@@ -146,15 +146,13 @@ def container_of(doc, path, *, create=False):
     if path.urn is None:
         return doc
     key = find_key(doc, path.urn)
-    if key is None:
-        if not create:
-            return None
-        doc[path.urn] = {}
-        key = path.urn
-    if not isinstance(doc[key], dict):
-        if not create:
-            return None
-        doc[key] = {}
+    if key is not None and isinstance(doc[key], dict):
+        return doc[key]
+    if not create:
+        return None
+    # No extension object yet, or something else sent in its place: an object replaces it.
+    key = path.urn if key is None else key
+    doc[key] = {}
     return doc[key]
 
 
@@ -309,9 +307,5 @@ def select(doc, path):
         elements = [value]
     if path.sub is None:
         return elements
-    out = []
-    for element in elements:
-        key = find_key(element, path.sub) if isinstance(element, dict) else None
-        if key is not None and element[key] is not None:
-            out.append(element[key])
-    return out
+    values = (value_of(element, path.sub) for element in elements)
+    return [v for v in values if v is not None]

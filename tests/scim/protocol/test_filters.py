@@ -641,6 +641,12 @@ def test_an_extension_urn_selects_or_excludes_the_whole_extension(api, people):
     }
     without = api.get(f"/Users/{bob}?excludedAttributes={quote(ENTERPRISE)}").json()
     assert without == {key: value for key, value in full.items() if key != ENTERPRISE}
+    one = api.get(f"/Users/{bob}?attributes={quote(ENTERPRISE)}:department").json()
+    assert one == {
+        "schemas": [CORE_USER, ENTERPRISE],
+        "id": bob,
+        ENTERPRISE: {"department": full[ENTERPRISE]["department"]},
+    }
     trimmed = api.get(f"/Users/{bob}?excludedAttributes={quote(ENTERPRISE)}:department").json()
     assert trimmed[ENTERPRISE] == {"manager": full[ENTERPRISE]["manager"]}
     assert trimmed["userName"] == full["userName"]

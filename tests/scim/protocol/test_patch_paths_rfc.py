@@ -433,6 +433,12 @@ NUMBERED_ERRORS = {
         "invalidValue",
         f'Operation 2: "{ENTERPRISE}" must be an object.',
     ),
+    # §3.10: a value filter follows an attribute name.
+    "filter-without-an-attribute": (
+        {"op": "replace", "path": '[type eq "work"]value', "value": "x"},
+        "invalidPath",
+        "Operation 2: Unexpected text after the filter in path '[type eq \"work\"]value'.",
+    ),
     # §3.10: a sub-attribute follows its attribute after a ".", never a ":".
     "core-urn-path-with-a-colon-before-the-sub-attribute": (
         {"op": "replace", "path": f"{CORE_USER}:name:givenName", "value": "x"},
@@ -644,3 +650,13 @@ def test_remove_inside_an_extension_whose_value_is_no_object_changes_nothing(api
     resp = api.patch_ops(f"/Users/{user['id']}", {"op": "remove", "path": f"{CUSTOM}:x"})
     assert resp.status_code == 200, resp.content
     assert api.user(user["id"])[CUSTOM] == "plain"
+
+
+def test_add_inside_an_extension_whose_value_is_no_object_makes_it_one(api):
+    """§3.5.2.1: "add" creates what the path names; an extension sent as something other
+    than an object (RFC 7643 §3.3 says it is one) becomes an object holding the value."""
+    user = api.create_user("plain@acme.test", **{CUSTOM: "plain"})
+    add = {"op": "add", "path": f"{CUSTOM}:colour", "value": "blue"}
+    resp = api.patch_ops(f"/Users/{user['id']}", add)
+    assert resp.status_code == 200, resp.content
+    assert api.user(user["id"])[CUSTOM] == {"colour": "blue"}
