@@ -31,7 +31,7 @@ import json
 
 from django.conf import settings
 
-from scim_hosts.protocol.errors import InvalidSyntax, InvalidValue
+from scim_hosts.protocol.errors import InvalidValue
 from scim_hosts.protocol.filter_syntax import parse_bool
 from scim_hosts.protocol.paths import find_key
 from scim_hosts.protocol.schema import ENTERPRISE_URN
@@ -147,9 +147,8 @@ def clean_value(attr, value, label):
 
 
 def clean_document(body, schema):
-    """A cleaned copy of a SCIM resource body (see the module docstring)."""
-    if not isinstance(body, dict):
-        raise InvalidSyntax("The request body must be a JSON object.")
+    """A cleaned copy of a SCIM resource body (see the module docstring): a JSON object,
+    as parse_body (body.py) refused any other request body, or a PATCH's result."""
     doc = {}
     moved = {}  # extension-only attributes sent at the top level: urn -> {name: value}
 
@@ -242,7 +241,7 @@ def clean_group_document(body, schema):
     """(document without members, members list or None when the body had none)."""
     doc = clean_document(body, schema)
     members = doc.pop("members", None)
-    has_members = isinstance(body, dict) and find_key(body, "members") is not None
+    has_members = find_key(body, "members") is not None
     display_name = doc.get("displayName")
     if not isinstance(display_name, str) or not display_name.strip():
         raise InvalidValue('"displayName" is required and must be a non-empty string.')

@@ -287,6 +287,18 @@ def test_many_members_in_one_op(api, account, group):
     assert HostGroupMembership.objects.filter(group__public_id=group).count() == 200
 
 
+def test_a_group_is_created_with_more_members_than_other_attributes_may_hold(api, account):
+    """RFC 7644 §3.3: the 100-value cap on a multi-valued attribute (a safeguard on what a
+    stored document holds) is not for members, which are rows, not document values."""
+    from tests.factories import DirectoryHostFactory
+
+    hosts = DirectoryHostFactory.create_batch(101, account=account)
+    members = [{"value": str(h.public_id)} for h in hosts]
+    resp = api.post("/Groups", {"displayName": "Everyone", "members": members})
+    assert resp.status_code == 201, resp.content
+    assert len(resp.json()["members"]) == 101
+
+
 MEMBER_ERRORS = {
     "unknown id": (
         {"op": "add", "path": "members", "value": [{"value": "UNKNOWN"}]},
