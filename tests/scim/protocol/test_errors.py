@@ -1,5 +1,6 @@
 """Every error path answers a SCIM Error (application/scim+json, status as a string)."""
 
+import json
 import uuid
 
 import pytest
@@ -176,6 +177,54 @@ def test_nul_characters_are_400_on_every_database(api, account, body):
     )
     assert_scim_error(resp, 400, "invalidValue")
     assert account.hosts.count() == 1
+
+
+def _nested(levels):
+    value = 0
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+BODY_REFUSALS = {
+    # RFC 7644 §3.12: each refusal of a body says what is wrong with it.
+    "nul": (
+        '{"userName": "ok@acme.test", "nickName": "n\\u0000"}',
+        "invalidValue",
+        "Text values must not contain NUL (\\u0000) characters.",
+    ),
+    "unpaired-surrogate": (
+        '{"userName": "s\\ud800@acme.test"}',
+        "invalidValue",
+        "Text values must not contain unpaired UTF-16 surrogates.",
+    ),
+    # The object is level 1, "x" level 2: 31 lists put the 0 at level 33.
+    "nested-deeper-than-32": (
+        json.dumps({"userName": "deep@acme.test", "x": _nested(31)}),
+        "invalidValue",
+        "The request body is nested deeper than 32 levels.",
+    ),
+    "not-utf-8": (b'{"userName": "\xff"}', "invalidSyntax", "The request body is not UTF-8."),
+    # Deeper than Python's JSON parser recurses, yet far below the size limit.
+    "nested-beyond-the-parser": (
+        "[" * 5000 + "]" * 5000,
+        "invalidSyntax",
+        "The request body is nested too deeply.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "raw, scim_type, detail", list(BODY_REFUSALS.values()), ids=list(BODY_REFUSALS)
+)
+def test_a_refused_body_says_why(api, account, raw, scim_type, detail):
+    assert assert_scim_error(api.post("/Users", raw), 400, scim_type)["detail"] == detail
+    assert not account.hosts.exists()
+
+
+def test_a_body_nested_32_levels_deep_is_accepted(api):
+    resp = api.post("/Users", {"userName": "deep@acme.test", "x": _nested(30)})
+    assert resp.status_code == 201, resp.content
 
 
 def test_nul_in_a_filter_is_400(api):
