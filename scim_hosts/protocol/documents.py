@@ -179,7 +179,7 @@ def clean_document(body, schema):
             )
 
     for key, value in body.items():
-        if not isinstance(key, str) or value is None:
+        if value is None:  # JSON keys are strings; a null is no value (RFC 7643 §2.5)
             continue
         lowered = key.lower()
         if lowered in NOT_STORED:

@@ -56,6 +56,10 @@ CLEANED = {
         {"emails": {"value": "one@acme.test"}},
         {"emails": [{"value": "one@acme.test"}], "active": True},
     ),
+    "RFC 7643 3.3 attributes of the enterprise extension it does not describe are kept": (
+        {ENTERPRISE: {"department": "R", "badge": "7", "gone": None}},
+        {ENTERPRISE: {"department": "R", "badge": "7"}, "active": True},
+    ),
     "non-string values of attributes the product does not read are kept": (
         {"roles": [{"value": 5}], "x-custom": {"a": [1, None]}},
         {"roles": [{"value": 5}], "x-custom": {"a": [1]}, "active": True},
