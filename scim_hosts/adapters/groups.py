@@ -49,7 +49,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         return self.obj.directory_data or document_from_group(self.obj)
 
     def to_dict(self):
-        selection = selection_for(self.request, self.schema)
+        selection = selection_for(self.request)
         d = {"schemas": [CORE_GROUP_URN], "id": self.id}
         d.update(self.document())
         d["displayName"] = self.obj.name
@@ -68,7 +68,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
     def prefetch(cls, adapters):
         if not adapters:
             return
-        selection = selection_for(adapters[0].request, cls.schema)
+        selection = selection_for(adapters[0].request)
         if not selection.wants("members"):
             return
         members = membership.load_members([a.obj.pk for a in adapters])

@@ -83,7 +83,7 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
         if manager_id is not None:
             d[ENTERPRISE_URN] = {**doc[ENTERPRISE_URN], "manager": self._manager(manager_id)}
         d["meta"] = self.meta
-        return selection_for(self.request, self.schema).apply(d)
+        return selection_for(self.request).apply(d)
 
     def _manager(self, manager_id):
         """RFC 7643 §4.3: the manager's id, the URI of its User and, when that user exists

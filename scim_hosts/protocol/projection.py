@@ -148,11 +148,8 @@ def _remove_path(resource, path):
         ]
 
 
-def selection_for(request, schema):
-    selection = getattr(request, "scim_attributes", None)
-    if selection is None or selection.schema is not schema:
-        params = getattr(request, "GET", {})
-        selection = AttributeSelection.from_params(
-            schema, params.get("attributes"), params.get("excludedAttributes")
-        )
-    return selection
+def selection_for(request):
+    """The request's attribute selection (RFC 7644 §3.9): read once per request, before any
+    view runs, from the query or a .search body (dispatch.py, views.py), for the schema of
+    the resources the view renders."""
+    return request.scim_attributes
