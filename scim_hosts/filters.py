@@ -59,11 +59,10 @@ class ScimFilterQuery(FilterQuery):
     extension_urn = None
     extension_attrs = frozenset()
     multi_valued = {}  # lower-case name -> schema.Attr, filtered by filter_elements.py
-    # SCIM attributes (lower case) whose value a unique index makes unique, ignoring case,
-    # among the resources the filter searches -> their column.
-    unique_attrs = {}
-    # Unique attribute column -> the column that stands in for it when it is blank.
-    unique_fallback = {}
+    # The SCIM attribute (lower case) whose value a unique index makes unique, ignoring
+    # case, among the resources the filter searches; its column; and the column that stands
+    # in for it when it is blank, if any. One per resource type.
+    unique_attr = unique_column = unique_fallback = None
     # The field that is NULL while a resource is live (soft deletion), if the model has one.
     live_field = None
 
@@ -82,31 +81,29 @@ class ScimFilterQuery(FilterQuery):
         match = SIMPLE_EQUALITY.fullmatch(filter_query)
         if match is None:
             return None
-        column = cls.unique_attrs.get(match.group(1).lower())
-        if column is None:
+        if match.group(1).lower() != cls.unique_attr:
             return None
-        return cls.matching(account, match.group(2), column=column)
+        return cls.matching(account, match.group(2))
 
     @classmethod
-    def matching(cls, account, value, *, column=None, lock=False):
+    def matching(cls, account, value, *, lock=False):
         """The live resources whose unique attribute equals ``value`` (any case): none or
         one, else ``LinkConflict``. ``lock``: FOR UPDATE (a create that may link)."""
-        rows = cls.candidates(account, value, column=column, lock=lock)
+        rows = cls.candidates(account, value, lock=lock)
         if len(rows) > 1:
             raise LinkConflict(cls.conflict_detail(value, rows), value=value)
         return rows
 
     @classmethod
-    def candidates(cls, account, value, *, column=None, lock=False):
+    def candidates(cls, account, value, *, lock=False):
         """Up to three live resources whose unique attribute equals ``value``."""
-        column = column or next(iter(cls.unique_attrs.values()))
         return sql.by_unique_value(
             cls.model_getter(),
             account=account,
-            field_name=column,
+            field_name=cls.unique_column,
             # Host columns hold the core's normal form (look-alikes equal; services/text.py).
-            value=normalise_for_column(column, value),
-            fallback=cls.unique_fallback.get(column),
+            value=normalise_for_column(cls.unique_column, value),
+            fallback=cls.unique_fallback,
             live_field=cls.live_field,
             lock=lock,
         )
@@ -185,8 +182,8 @@ class HostFilterQuery(ScimFilterQuery):
         ("displayName", None, None): "display_name",
     }
 
-    unique_attrs = {"username": "username"}  # host_username_ci_unique_live
-    unique_fallback = {"username": "email"}  # host_unlinked_email_ci
+    unique_attr, unique_column = "username", "username"  # host_username_ci_unique_live
+    unique_fallback = "email"  # host_unlinked_email_ci
     live_field = "deleted_at"
 
     @classmethod
@@ -220,7 +217,8 @@ class HostGroupFilterQuery(ScimFilterQuery):
         ("externalId", None, None): "external_id",
     }
 
-    unique_attrs = {"displayname": "name"}  # hostgroup_name_ci_unique (never a conflict)
+    # hostgroup_name_ci_unique (never a conflict)
+    unique_attr, unique_column = "displayname", "name"
 
     @classmethod
     def base_queryset(cls, account):
