@@ -56,6 +56,11 @@ CLEANED = {
         {"emails": {"value": "one@acme.test"}},
         {"emails": [{"value": "one@acme.test"}], "active": True},
     ),
+    "RFC 7643 3.3 enterprise attributes sent at the top level join the extension object; "
+    "what the object holds wins": (
+        {ENTERPRISE: {"department": "A"}, "department": "B", "organization": "C"},
+        {ENTERPRISE: {"department": "A", "organization": "C"}, "active": True},
+    ),
     "RFC 7643 3.3 attributes of the enterprise extension it does not describe are kept": (
         {ENTERPRISE: {"department": "R", "badge": "7", "gone": None}},
         {ENTERPRISE: {"department": "R", "badge": "7"}, "active": True},
