@@ -218,7 +218,7 @@ def _all(qs):
 
 MANAGER_KEY = f"directory_data__{ENTERPRISE_URN}__manager__value"
 
-# (attribute, sub-attribute, type in a [type eq "..."] value filter) in lower case → field.
+# (attribute, sub-attribute or None) in lower case → field.
 USER_FIELDS = {
     ("id", None): FilterField("uuid", ("public_id",)),
     ("username", None): FilterField("username"),

@@ -10,6 +10,11 @@ from scim_hosts.filter_fields import _all, _bad
 from scim_hosts.protocol.filter_syntax import comp_value
 
 
+def _label(attr, sub):
+    """How an error names ``attr.sub`` (or ``attr``)."""
+    return ".".join(p for p in (attr, sub) if p)
+
+
 class ScimQTranspiler(Transpiler):
     """scim2-filter-parser's Q transpiler with strict, typed, account-agnostic meaning."""
 
@@ -43,7 +48,7 @@ class ScimQTranspiler(Transpiler):
             raise _bad(f"Filtering on {uri}:{label} is not supported.")
 
     def field_for(self, attr, sub, uri):
-        label = ".".join(p for p in (attr, sub) if p)
+        label = _label(attr, sub)
         self.check_uri(attr, label, uri)
         field = self.fields.get((attr.lower(), sub.lower() if sub else None))
         if field is None:
@@ -54,8 +59,7 @@ class ScimQTranspiler(Transpiler):
         """invalidFilter for ``name[type eq "work"].givenName``: only multi-valued
         attributes (ElementFilter) have elements a type tells apart."""
         type_filter = self.type_of(type_expr)
-        label = ".".join(p for p in (namespace.attr_name, sub) if p)
-        self.check_uri(namespace.attr_name, label, namespace.uri)
+        self.check_uri(namespace.attr_name, _label(namespace.attr_name, sub), namespace.uri)
         where = f'{namespace.attr_name}[type eq "{type_filter}"].{sub}'
         return _bad(f"Filtering on {where!r} is not supported.")
 

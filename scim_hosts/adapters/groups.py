@@ -22,7 +22,6 @@ from scim_hosts.mapping import document_from_group, group_fields_from_document
 from scim_hosts.protocol.documents import clean_group_document
 from scim_hosts.protocol.errors import InvalidValue, Uniqueness
 from scim_hosts.protocol.patch import apply_operations, parse_operations
-from scim_hosts.protocol.projection import selection_for
 from scim_hosts.protocol.schema import CORE_GROUP_URN, GROUP_SCHEMA
 from visitor_mgmt.models import HostGroup, Source
 from visitor_mgmt.services import hosts as host_services
@@ -49,7 +48,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
         return self.obj.directory_data or document_from_group(self.obj)
 
     def to_dict(self):
-        selection = selection_for(self.request)
+        selection = self.request.scim_attributes
         d = {"schemas": [CORE_GROUP_URN], "id": self.id}
         d.update(self.document())
         d["displayName"] = self.obj.name
@@ -68,7 +67,7 @@ class SCIMHostGroup(ResourceAdapterMixin, SCIMGroup):
     def prefetch(cls, adapters):
         if not adapters:
             return
-        selection = selection_for(adapters[0].request)
+        selection = adapters[0].request.scim_attributes
         if not selection.wants("members"):
             return
         members = membership.load_members([a.obj.pk for a in adapters])

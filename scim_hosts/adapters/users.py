@@ -20,7 +20,6 @@ from scim_hosts.mapping import document_from_host, host_fields_from_document, sc
 from scim_hosts.protocol.documents import clean_user_document
 from scim_hosts.protocol.errors import InvalidValue, Uniqueness
 from scim_hosts.protocol.patch import apply_operations, parse_operations
-from scim_hosts.protocol.projection import selection_for
 from scim_hosts.protocol.schema import CORE_USER_URN, ENTERPRISE_URN, USER_SCHEMA
 from visitor_mgmt import host_values
 from visitor_mgmt.models import Host, Source
@@ -83,7 +82,7 @@ class SCIMHost(ResourceAdapterMixin, SCIMUser):
         if manager_id is not None:
             d[ENTERPRISE_URN] = {**doc[ENTERPRISE_URN], "manager": self._manager(manager_id)}
         d["meta"] = self.meta
-        return selection_for(self.request).apply(d)
+        return self.request.scim_attributes.apply(d)  # read by dispatch before the view ran
 
     def _manager(self, manager_id):
         """RFC 7643 §4.3: the manager's id, the URI of its User and, when that user exists

@@ -29,9 +29,9 @@ from scim_hosts.protocol.paths import (
     Path,
     PathError,
     container_of,
-    element_matches,
     equality_terms,
     find_key,
+    matching_elements,
     parse_path,
     value_of,
 )
@@ -158,11 +158,8 @@ def _key_for(element, name):
 def _sub_key(element, name, attr_def):
     """As _key_for, for a name as the request spelt it: a new key gets the schema's
     spelling, so that later operations of the request compare elements as stored."""
-    key = find_key(element, name)
-    if key is not None:
-        return key
     sub = attr_def.sub_attr(name) if attr_def else None
-    return sub.name if sub else name
+    return _key_for(element, sub.name if sub else name)
 
 
 def _merge(target, value, attr_def):
@@ -334,11 +331,7 @@ def apply_operation(doc, operation):
     # attr[filter] or attr[filter].sub
     single = isinstance(current, dict)
     elements = [current] if single else (current if isinstance(current, list) else [])
-    matches = [
-        e
-        for e in elements
-        if isinstance(e, dict) and element_matches(path.filter, e, path.filter_values)
-    ]
+    matches = matching_elements(path, elements)
     if op == "remove":
         if not matches:
             return

@@ -235,6 +235,16 @@ def element_matches(node, element, values):
     return compare_values(actual, node.value.lower(), comp_value(node.comp_value, values))
 
 
+def matching_elements(path, elements):
+    """The elements (objects only: a filter compares attributes) that ``path``'s value
+    filter selects."""
+    return [
+        e
+        for e in elements
+        if isinstance(e, dict) and element_matches(path.filter, e, path.filter_values)
+    ]
+
+
 def equality_terms(node, values):
     """{attr: value} when the filter is only ``a eq x [and b eq y ...]``, else None.
 
@@ -295,12 +305,7 @@ def select(doc, path):
     if value is None:
         return []
     if path.filter is not None:
-        elements = value if isinstance(value, list) else [value]
-        elements = [
-            e
-            for e in elements
-            if isinstance(e, dict) and element_matches(path.filter, e, path.filter_values)
-        ]
+        elements = matching_elements(path, value if isinstance(value, list) else [value])
     elif isinstance(value, list):
         elements = value
     else:

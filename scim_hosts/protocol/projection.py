@@ -146,10 +146,3 @@ def _remove_path(resource, path):
             else e
             for e in value
         ]
-
-
-def selection_for(request):
-    """The request's attribute selection (RFC 7644 §3.9): read once per request, before any
-    view runs, from the query or a .search body (dispatch.py, views.py), for the schema of
-    the resources the view renders."""
-    return request.scim_attributes
